@@ -1,0 +1,47 @@
+# Makefile -- entry point.  Works with GNU make and BSD make (bmake):
+#
+#   make                 build everything (static, musl-gcc by default)
+#   make check           build and run the unit and integration tests
+#   make check-sanitize  the same tests, built with ASan and UBSan
+#   make install         install under $(DESTDIR)$(QMAILHOME)
+#   make demo            run a self-contained instance (see README.md)
+#
+# Knobs live in config.mk; compiler and dependency switches in bsd.mk.
+
+all: build
+
+PROGS =
+MANS =
+
+include config.mk
+include bsd.mk
+include src/lib/Makefile.inc
+include src/admin/Makefile.inc
+include tests/Makefile.inc
+
+build: $(DEPSTAMP) build/include/qconf.h $(LIBQ) $(PROGS)
+
+deps: $(DEPSTAMP)
+
+check: build $(UNIT_TESTS)
+	@QSTATIC='$(LDSTATIC)' MAKE='$(MAKE)' sh tests/run.sh $(UNIT_TESTS) tests/integration/*.sh
+
+check-sanitize:
+	@DISTDIR='$(DISTDIR)' MAKE='$(MAKE)' sh tests/sanitize.sh
+
+install: build
+	build/bin/qmail-install . '$(DESTDIR)$(QMAILHOME)'
+
+demo:
+	@echo "make demo: the demo instance arrives with the queue (issue 3);"
+	@echo "until then run 'make check' to build and test the library and tools."
+	@false
+
+clean:
+	rm -f $(LIB_OBJS) $(LIBQ) $(PROG_OBJS) $(PROGS) $(UNIT_TESTS)
+	rm -rf build/bin build/include build/tests build/sanitize
+
+distclean: clean
+	rm -rf build
+
+.PHONY: all build deps check check-sanitize install demo clean distclean

@@ -11,6 +11,7 @@
 all: build
 
 PROGS =
+PROG_OBJS =
 MANS =
 
 include config.mk

@@ -12,7 +12,7 @@
 CC = musl-gcc
 CFLAGS = -Os -pipe
 CPPFLAGS =
-LDFLAGS =
+LDFLAGS = -s
 LDSTATIC = -static
 AR = ar
 RANLIB = ranlib

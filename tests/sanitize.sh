@@ -10,7 +10,7 @@ dir=$top/build/sanitize
 : "${MAKE:=make}" "${DISTDIR:=$top/build/distfiles}"
 rm -rf "$dir"
 mkdir -p "$dir"
-for f in Makefile bsd.mk config.mk src tests porting etc rc.d init.d xinetd.d; do
+for f in Makefile bsd.mk config.mk README.md src tests porting etc rc.d init.d xinetd.d; do
   [ -e "$f" ] && cp -R "$f" "$dir/"
 done
 cd "$dir"
@@ -18,6 +18,6 @@ $MAKE clean > /dev/null
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS UBSAN_OPTIONS
-exec $MAKE -j2 CC="${SAN_CC:-gcc}" LDSTATIC= DISTDIR="$DISTDIR" \
+exec $MAKE -j2 CC="${SAN_CC:-gcc}" LDSTATIC= LDFLAGS= DISTDIR="$DISTDIR" \
   CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
   check

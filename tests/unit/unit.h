@@ -20,7 +20,7 @@ static int unit_case_failed;
 static int unit_cases;
 static int unit_failed_cases;
 
-static void
+static __attribute__((unused)) void
 unit_check(int ok, const char *what, const char *file, int line)
 {
   if (ok)
@@ -29,7 +29,7 @@ unit_check(int ok, const char *what, const char *file, int line)
   printf("# %s:%d: check failed: %s\n", file, line, what);
 }
 
-static void
+static __attribute__((unused)) void
 unit_check_mem(const char *got, size_t gotlen, const char *want,
                size_t wantlen, const char *what, const char *file, int line)
 {
@@ -41,7 +41,7 @@ unit_check_mem(const char *got, size_t gotlen, const char *want,
          gotlen, (int)(wantlen > 200 ? 200 : wantlen), want, wantlen);
 }
 
-static void
+static __attribute__((unused)) void
 unit_run(const char *name, void (*fn)(void))
 {
   unit_case_failed = 0;
@@ -53,7 +53,7 @@ unit_run(const char *name, void (*fn)(void))
   fflush(stdout);
 }
 
-static int
+static __attribute__((unused)) int
 unit_done(void)
 {
   printf("1..%d\n", unit_cases);
@@ -64,7 +64,7 @@ unit_done(void)
  * a failure reproduces on every run. */
 static uint32_t unit_rand_state = 2463534242u;
 
-static uint32_t
+static __attribute__((unused)) uint32_t
 unit_rand(void)
 {
   uint32_t x = unit_rand_state;
@@ -76,7 +76,7 @@ unit_rand(void)
 }
 
 /* Fill buf with len random bytes drawn from alphabet (or any byte). */
-static void
+static __attribute__((unused)) void
 unit_rand_fill(char *buf, size_t len, const char *alphabet)
 {
   size_t i, n = alphabet ? strlen(alphabet) : 0;

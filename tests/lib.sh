@@ -1,6 +1,6 @@
 # lib.sh -- helpers for integration tests (sourced, POSIX sh).
 #
-#   . "$TOP/tests/integration/lib.sh"
+#   . "$TOP/tests/lib.sh"
 #   t_ok "name" command args...      passes when the command exits 0
 #   t_fail "name" command args...    passes when the command exits non-zero
 #   t_check "name" "$got" "$want"    passes when the strings are equal
@@ -28,20 +28,20 @@ t_report() {
 }
 
 t_ok() {
-  name=$1; shift
-  if "$@" > "${t_log:-/dev/null}" 2>&1; then t_report 0 "$name"
+  t_name=$1; shift
+  if "$@" > "${t_log:-/dev/null}" 2>&1; then t_report 0 "$t_name"
   else
     echo "# command failed: $*"
-    t_report 1 "$name"
+    t_report 1 "$t_name"
   fi
 }
 
 t_fail() {
-  name=$1; shift
+  t_name=$1; shift
   if "$@" > "${t_log:-/dev/null}" 2>&1; then
     echo "# command unexpectedly succeeded: $*"
-    t_report 1 "$name"
-  else t_report 0 "$name"
+    t_report 1 "$t_name"
+  else t_report 0 "$t_name"
   fi
 }
 

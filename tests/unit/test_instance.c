@@ -1,0 +1,77 @@
+/* Unit tests for instance: the home override and the role ids. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "instance.h"
+#include "qconf.h"
+#include "unit.h"
+
+static void
+test_default_home(void)
+{
+  unsetenv("QMAILHOME");
+  CHECK_STR(instance_home(), CONF_HOME);
+  CHECK(!instance_overridden());
+}
+
+static void
+test_override(void)
+{
+  setenv("QMAILHOME", "/tmp/some-instance", 1);
+  CHECK(!instance_setid());
+  CHECK_STR(instance_home(), "/tmp/some-instance");
+  CHECK(instance_overridden());
+  /* relative or empty overrides are ignored */
+  setenv("QMAILHOME", "relative/dir", 1);
+  CHECK_STR(instance_home(), CONF_HOME);
+  setenv("QMAILHOME", "", 1);
+  CHECK_STR(instance_home(), CONF_HOME);
+  unsetenv("QMAILHOME");
+}
+
+static void
+test_names(void)
+{
+  CHECK_STR(instance_user_name(USER_QUEUE), CONF_USER_QUEUE);
+  CHECK_STR(instance_user_name(USER_SEND), CONF_USER_SEND);
+  CHECK_STR(instance_user_name(USER_ALIAS), CONF_USER_ALIAS);
+  CHECK_STR(instance_group_name(GROUP_NOFILES), CONF_GROUP_NOFILES);
+}
+
+static void
+test_ids(void)
+{
+  struct instance_ids ids;
+  const char *missing = "unset";
+  int i;
+
+  setenv("QMAILHOME", "/tmp/some-instance", 1);
+  if (geteuid() != 0) {
+    /* a non-root instance: every role is the caller */
+    CHECK(instance_ids(&ids, &missing));
+    CHECK(missing == 0);
+    for (i = 0; i < USER_COUNT; ++i)
+      CHECK(ids.uid[i] == getuid());
+    for (i = 0; i < GROUP_COUNT; ++i)
+      CHECK(ids.gid[i] == getgid());
+  } else if (instance_ids(&ids, &missing)) {
+    /* root: the real users of the privilege split, all distinct */
+    CHECK(ids.uid[USER_QUEUE] != ids.uid[USER_SEND]);
+    CHECK(ids.uid[USER_REMOTE] != ids.uid[USER_DAEMON]);
+    CHECK(ids.gid[GROUP_QMAIL] != ids.gid[GROUP_NOFILES]);
+  } else {
+    /* root without the users: the missing name is reported */
+    CHECK(missing != 0);
+  }
+  unsetenv("QMAILHOME");
+}
+
+int
+main(void)
+{
+  RUN(test_default_home);
+  RUN(test_override);
+  RUN(test_names);
+  RUN(test_ids);
+  return unit_done();
+}

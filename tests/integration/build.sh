@@ -42,6 +42,20 @@ else
   t_skip "bmake build" "bmake not installed or sanitizer build"
 fi
 
+# DEPS=system links the system's libbearssl and libcdb instead.
+if [ -n "${QSTATIC:-}" ] && [ -f /usr/include/bearssl.h ] && [ -f /usr/include/cdb.h ]; then
+  sys=$(t_tmpdir)/system
+  copy_tree "$sys"
+  (cd "$sys" && $MAKE -j2 DEPS=system CC=gcc LDSTATIC= DISTDIR=/nonexistent) > "$sys.log" 2>&1
+  t_check "DEPS=system builds with the system libraries" "$?" 0
+  t_fail "DEPS=system fetched and built no bundled dependency" test -e "$sys/build/deps/lib/libbearssl.a"
+  t_check "DEPS=system builds the same programs" "$(list_bins "$sys/build/bin")" "$(list_bins "$QBIN")"
+  inst=$(t_tmpdir)
+  t_ok "a DEPS=system program runs" env QMAILHOME="$inst" "$sys/build/bin/qmail-instcheck" -i
+else
+  t_skip "DEPS=system build" "libbearssl-dev or libcdb-dev not installed, or sanitizer build"
+fi
+
 # A bad archive stops the build, naming the file and both checksums.
 dist=$(t_tmpdir)
 good=$(awk '$1 == "tinycdb" && $3 == "upstream" { print $6 }' "$TOP/porting/distinfo")

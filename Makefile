@@ -25,7 +25,7 @@ build: $(DEPSTAMP) build/include/qconf.h $(LIBQ) $(PROGS)
 deps: $(DEPSTAMP)
 
 check: build $(UNIT_TESTS)
-	@QSTATIC='$(LDSTATIC)' MAKE='$(MAKE)' sh tests/run.sh $(UNIT_TESTS) tests/integration/*.sh
+	@QSTATIC='$(LDSTATIC)' MAKE='$(MAKE)' DISTDIR='$(DISTDIR)' sh tests/run.sh $(UNIT_TESTS) tests/integration/*.sh
 
 check-sanitize:
 	@DISTDIR='$(DISTDIR)' MAKE='$(MAKE)' sh tests/sanitize.sh

@@ -67,6 +67,15 @@ t_skip() {
   echo "ok $t_n - $1 # SKIP $2"
 }
 
+# Run the make that runs the tests (GNU make or bmake) with the same
+# variable overrides (CC, CFLAGS of a sanitizer build, ...) but without
+# the parent's job-server options, whose descriptors tests do not have.
+t_make() {
+  t_flags=$(printf '%s' "${MAKEFLAGS:-}" | sed -e 's/--jobserver-[a-z]*=[^ ]*//g' \
+    -e 's/-J *[0-9][0-9]*,[0-9][0-9]*//g' -e 's/-j *[0-9]*//g')
+  MAKEFLAGS=$t_flags ${MAKE:-make} "$@"
+}
+
 # Every temporary directory lives under one root made per test script
 # and removed when it exits, so runs never see each other's leftovers.
 T_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/qmail-test.XXXXXX")

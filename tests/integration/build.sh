@@ -29,7 +29,7 @@ distdir=${DISTDIR:-$TOP/build/distfiles}
 if [ -n "${QSTATIC:-}" ] && command -v bmake >/dev/null 2>&1; then
   b=$(t_tmpdir)/bmake
   copy_tree "$b"
-  (cd "$b" && bmake -j2 DISTDIR="$distdir") > "$b.log" 2>&1
+  (cd "$b" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL bmake -j2 DISTDIR="$distdir") > "$b.log" 2>&1
   t_check "bmake builds the tree" "$?" 0
   t_check "bmake builds the same programs as GNU make" "$(list_bins "$b/build/bin")" "$(list_bins "$QBIN")"
   static=yes
@@ -46,7 +46,7 @@ fi
 if [ -n "${QSTATIC:-}" ] && [ -f /usr/include/bearssl.h ] && [ -f /usr/include/cdb.h ]; then
   sys=$(t_tmpdir)/system
   copy_tree "$sys"
-  (cd "$sys" && $MAKE -j2 DEPS=system CC=gcc LDSTATIC= DISTDIR=/nonexistent) > "$sys.log" 2>&1
+  (cd "$sys" && t_make -j2 DEPS=system CC=gcc LDSTATIC= DISTDIR=/nonexistent) > "$sys.log" 2>&1
   t_check "DEPS=system builds with the system libraries" "$?" 0
   t_fail "DEPS=system fetched and built no bundled dependency" test -e "$sys/build/deps/lib/libbearssl.a"
   t_check "DEPS=system builds the same programs" "$(list_bins "$sys/build/bin")" "$(list_bins "$QBIN")"
@@ -70,15 +70,15 @@ t_match "message gives the actual checksum" "$out" "got $got"
 # The same through make: the build stops.
 m=$(t_tmpdir)/make
 copy_tree "$m"
-out=$(cd "$m" && $MAKE DISTDIR="$dist" 2>&1)
+out=$(cd "$m" && t_make DISTDIR="$dist" 2>&1)
 t_fail "make stops on the corrupted archive" test "$?" = 0
 t_match "make shows the checksum message" "$out" 'checksum mismatch for .*tinycdb-0.78.tar.gz'
 t_fail "no program was built" test -e "$m/build/bin/qmail-instcheck"
 
 # A wrong knob stops the build with a clear message.
-out=$(cd "$m" && $MAKE build/include/qconf.h QUEUE_SPLIT=24 2>&1)
+out=$(cd "$m" && t_make build/include/qconf.h QUEUE_SPLIT=24 2>&1)
 t_match "QUEUE_SPLIT must be prime" "$out" 'QUEUE_SPLIT=24 is not prime'
-out=$(cd "$m" && $MAKE build/include/qconf.h QUEUE_SPLIT=151 QMAILHOME=/opt/mail 2>&1)
+out=$(cd "$m" && t_make build/include/qconf.h QUEUE_SPLIT=151 QMAILHOME=/opt/mail 2>&1)
 t_match "knobs reach the header" "$(cat "$m/build/include/qconf.h")" '#define CONF_QUEUE_SPLIT 151'
 t_match "home knob reaches the header" "$(cat "$m/build/include/qconf.h")" '#define CONF_HOME "/opt/mail"'
 t_done

@@ -6,7 +6,7 @@
 dest=$(t_tmpdir)
 home=$dest/var/qmail
 log=$(t_tmpdir)/install.log
-(cd "$TOP" && $MAKE -s install DESTDIR="$dest") > "$log" 2>&1
+(cd "$TOP" && t_make -s install DESTDIR="$dest") > "$log" 2>&1
 t_check "make install exits 0" "$?" 0
 
 t_ok "bin/qmail-instcheck installed and executable" test -x "$home/bin/qmail-instcheck"
@@ -69,7 +69,7 @@ t_match "missing binary reported" "$out" '^bin/qmail-install: missing$'
 # Installing again over a live tree keeps lock data and succeeds.
 printf 'x' | dd of="$home/queue/lock/tcpto" conv=notrunc 2>/dev/null
 rm "$home/queue/bounce"
-(cd "$TOP" && $MAKE -s install DESTDIR="$dest") > "$log" 2>&1
+(cd "$TOP" && t_make -s install DESTDIR="$dest") > "$log" 2>&1
 t_check "second make install exits 0" "$?" 0
 t_check "tcpto contents kept" "$(head -c 1 "$home/queue/lock/tcpto")" x
 

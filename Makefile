@@ -18,6 +18,7 @@ include config.mk
 include bsd.mk
 include src/lib/Makefile.inc
 include src/admin/Makefile.inc
+include src/queue/Makefile.inc
 include tests/Makefile.inc
 
 build: $(DEPSTAMP) build/include/qconf.h $(LIBQ) $(PROGS)

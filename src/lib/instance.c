@@ -3,6 +3,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #if defined(__linux__)
 #include <sys/auxv.h>
@@ -78,11 +79,25 @@ instance_ids(struct instance_ids *ids, const char **missing)
   int i;
 
   *missing = 0;
-  if (override() && geteuid() != 0) {
+  if (override()) {
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+
+    if (geteuid() == 0) {
+      /* root runs an instance as the user who owns it */
+      struct stat st;
+
+      if (stat(override(), &st) == -1) {
+        *missing = override();
+        return 0;
+      }
+      uid = st.st_uid;
+      gid = st.st_gid;
+    }
     for (i = 0; i < USER_COUNT; ++i)
-      ids->uid[i] = getuid();
+      ids->uid[i] = uid;
     for (i = 0; i < GROUP_COUNT; ++i)
-      ids->gid[i] = getgid();
+      ids->gid[i] = gid;
     return 1;
   }
   for (i = 0; i < USER_COUNT; ++i) {

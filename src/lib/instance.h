@@ -7,11 +7,13 @@
  * process is not running setuid or setgid, so it can never redirect a
  * privileged program.
  *
- * When an instance override is in effect and the process is not root,
- * every role (alias, qmaild, qmailq, ...) maps to the invoking user and
- * group: a non-root instance runs every component as that user.
- * Otherwise the roles are looked up by name (getpwnam/getgrnam; a static
- * musl binary reads /etc/passwd and /etc/group only, no NSS).
+ * An instance runs every component as one user: when an override is in
+ * effect every role (alias, qmaild, qmailq, ...) maps to the invoking
+ * user and group, or, when root runs it, to the owner of the instance
+ * directory (root itself for a directory root owns).  Such an instance
+ * delivers only to that user.  Without an override the roles are looked
+ * up by name (getpwnam/getgrnam; a static musl binary reads /etc/passwd
+ * and /etc/group only, no NSS).
  */
 #ifndef INSTANCE_H
 #define INSTANCE_H
@@ -43,7 +45,8 @@ const char *instance_user_name(enum instance_user u);
 const char *instance_group_name(enum instance_group g);
 
 /* Fill ids for every role.  Returns 1, or 0 with *missing set to the
- * name that does not exist (errno ENOENT) or errno from the lookup. */
+ * user or group name that does not exist (errno ENOENT), or to the
+ * instance directory that cannot be examined (errno from stat). */
 int instance_ids(struct instance_ids *ids, const char **missing);
 
 #endif

@@ -1,5 +1,6 @@
 /* Unit tests for instance: the home override and the role ids. */
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "instance.h"
@@ -43,27 +44,40 @@ test_ids(void)
 {
   struct instance_ids ids;
   const char *missing = "unset";
+  char dir[] = "/tmp/instance-test.XXXXXX";
+  struct stat st;
   int i;
 
-  setenv("QMAILHOME", "/tmp/some-instance", 1);
-  if (geteuid() != 0) {
-    /* a non-root instance: every role is the caller */
+  CHECK(mkdtemp(dir) != 0);
+  CHECK(stat(dir, &st) == 0);
+  setenv("QMAILHOME", dir, 1);
+  /* an instance is one user: the caller, or for root the owner */
+  CHECK(instance_ids(&ids, &missing));
+  CHECK(missing == 0);
+  for (i = 0; i < USER_COUNT; ++i)
+    CHECK(ids.uid[i] == (geteuid() == 0 ? st.st_uid : getuid()));
+  for (i = 0; i < GROUP_COUNT; ++i)
+    CHECK(ids.gid[i] == (geteuid() == 0 ? st.st_gid : getgid()));
+  if (geteuid() == 0) {
+    CHECK(chown(dir, 65534, 65534) == 0);
     CHECK(instance_ids(&ids, &missing));
-    CHECK(missing == 0);
-    for (i = 0; i < USER_COUNT; ++i)
-      CHECK(ids.uid[i] == getuid());
-    for (i = 0; i < GROUP_COUNT; ++i)
-      CHECK(ids.gid[i] == getgid());
-  } else if (instance_ids(&ids, &missing)) {
-    /* root: the real users of the privilege split, all distinct */
+    CHECK(ids.uid[USER_QUEUE] == 65534 && ids.gid[GROUP_QMAIL] == 65534);
+    /* an instance directory that does not exist is reported */
+    setenv("QMAILHOME", "/nonexistent/instance", 1);
+    CHECK(!instance_ids(&ids, &missing));
+    CHECK(missing && !strcmp(missing, "/nonexistent/instance"));
+  }
+  rmdir(dir);
+  unsetenv("QMAILHOME");
+
+  /* the installed system: the real users, all distinct, when they exist */
+  if (instance_ids(&ids, &missing)) {
     CHECK(ids.uid[USER_QUEUE] != ids.uid[USER_SEND]);
     CHECK(ids.uid[USER_REMOTE] != ids.uid[USER_DAEMON]);
     CHECK(ids.gid[GROUP_QMAIL] != ids.gid[GROUP_NOFILES]);
   } else {
-    /* root without the users: the missing name is reported */
     CHECK(missing != 0);
   }
-  unsetenv("QMAILHOME");
 }
 
 int

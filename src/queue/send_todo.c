@@ -1,0 +1,289 @@
+/* send_todo.c -- preprocessing: todo/ into info/, local/, remote/.
+ *
+ * For each todo/N/ID (the envelope qmail-queue committed):
+ *   - log "new msg ID" and "info msg ID: bytes ... qp ... uid ...";
+ *   - route every recipient (send_conf.c) to the local or remote channel;
+ *   - write info/N/ID (sender, mtime = birth), local/N/ID and
+ *     remote/N/ID (one "T" record per recipient), fsync them and their
+ *     directories: after this the todo entry may go;
+ *   - ask qmail-clean to remove intd/N/ID and todo/N/ID;
+ *   - schedule the message for immediate delivery.
+ * A crash before the todo entry is gone only means the message is
+ * preprocessed again: the files are rewritten from scratch.
+ *
+ * Messages are taken in small batches between delivery work, so a burst
+ * of new mail cannot starve deliveries already under way.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "open.h"
+#include "qconf.h"
+#include "queue.h"
+#include "scan.h"
+#include "send.h"
+
+static unsigned long *pending;
+static size_t pending_len, pending_size, pending_next;
+
+int
+todo_pending(void)
+{
+  return pending_next < pending_len;
+}
+
+static void
+pending_add(unsigned long id)
+{
+  if (pending_len == pending_size) {
+    size_t grown = pending_size ? 2 * pending_size : 256;
+    unsigned long *p = realloc(pending, grown * sizeof *p);
+
+    if (!p)
+      return;     /* found again by the next scan */
+    pending = p;
+    pending_size = grown;
+  }
+  pending[pending_len++] = id;
+}
+
+void
+todo_scan(void)
+{
+  stralloc dir = STRALLOC_ZERO;
+  unsigned long n;
+
+  /* forget what was processed; keep what was not */
+  if (pending_next) {
+    memmove(pending, pending + pending_next,
+            (pending_len - pending_next) * sizeof *pending);
+    pending_len -= pending_next;
+    pending_next = 0;
+  }
+  for (n = 0; n < CONF_QUEUE_SPLIT; ++n) {
+    DIR *d;
+    struct dirent *e;
+
+    dir.len = 0;
+    if (!queue_path_sub(&dir, "todo", n))
+      break;
+    d = opendir(dir.s);
+    if (!d) {
+      log_line("warning: unable to scan ", dir.s, (char *)0);
+      continue;
+    }
+    while ((e = readdir(d))) {
+      unsigned long id;
+      size_t len = strlen(e->d_name);
+      size_t i;
+      int known = 0;
+
+      if (scan_ulong(e->d_name, &id) != len || !len)
+        continue;
+      for (i = pending_next; i < pending_len && !known; ++i)
+        known = pending[i] == id;
+      if (!known)
+        pending_add(id);
+    }
+    closedir(d);
+  }
+  stralloc_free(&dir);
+}
+
+static int
+read_file(const char *path, stralloc *out)
+{
+  char buf[4096];
+  int fd = open_read(path);
+
+  out->len = 0;
+  if (fd == -1)
+    return 0;
+  for (;;) {
+    ssize_t r = read(fd, buf, sizeof buf);
+
+    if (r == -1 && errno == EINTR)
+      continue;
+    if (r < 0) {
+      close(fd);
+      return 0;
+    }
+    if (r == 0)
+      break;
+    if (!stralloc_catb(out, buf, (size_t)r)) {
+      close(fd);
+      return 0;
+    }
+  }
+  close(fd);
+  return 1;
+}
+
+/* Write data to path (replacing it), fsync it, set its times. */
+static int
+write_synced(const char *path, const stralloc *data, time_t when)
+{
+  struct timeval tv[2];
+  int fd = open_trunc(path);
+
+  if (fd == -1)
+    return 0;
+  if (data->len && write(fd, data->s, data->len) != (ssize_t)data->len) {
+    close(fd);
+    return 0;
+  }
+  if (!file_fsync_close(fd))
+    return 0;
+  tv[0].tv_sec = tv[1].tv_sec = when;
+  tv[0].tv_usec = tv[1].tv_usec = 0;
+  return utimes(path, tv) == 0;
+}
+
+static int
+sync_dir_of(const char *dir, unsigned long id)
+{
+  stralloc path = STRALLOC_ZERO;
+  int ok = queue_path_sub(&path, dir, queue_split_of(id)) && fsync_dir(path.s);
+
+  stralloc_free(&path);
+  return ok;
+}
+
+/* Preprocess one message; 1 done (or dropped), 0 try again later. */
+static int
+preprocess(unsigned long id)
+{
+  stralloc todo = STRALLOC_ZERO, path = STRALLOC_ZERO, info = STRALLOC_ZERO;
+  stralloc channel[CHANNELS] = { STRALLOC_ZERO, STRALLOC_ZERO };
+  stralloc routed = STRALLOC_ZERO, text = STRALLOC_ZERO;
+  const char *uid = "?", *pid = "?", *sender = 0;
+  struct stat st, mess;
+  time_t birth;
+  size_t i;
+  int c, ok = 0;
+  char idtext[24];
+
+  snprintf(idtext, sizeof idtext, "%lu", id);
+  if (!queue_path_split(&path, "todo", id))
+    goto done;
+  if (stat(path.s, &st) == -1) {
+    ok = errno == ENOENT;       /* already done */
+    goto done;
+  }
+  birth = st.st_mtime;
+  if (!read_file(path.s, &todo)) {
+    log_line("warning: unable to read todo/", idtext, (char *)0);
+    goto done;
+  }
+  path.len = 0;
+  if (!queue_path_split(&path, "mess", id))
+    goto done;
+  if (stat(path.s, &mess) == -1) {
+    log_line("warning: todo/", idtext, " has no message file; removing it", (char *)0);
+    ok = clean_request('m', id);
+    goto done;
+  }
+
+  /* the envelope: u UID, p PID, F SENDER, T RECIPIENT... */
+  for (i = 0; i < todo.len; ) {
+    const char *field = todo.s + i;
+    size_t n = strnlen(field, todo.len - i);
+
+    if (i + n == todo.len)
+      break;                       /* unterminated tail: ignore */
+    switch (field[0]) {
+    case 'u': uid = field + 1; break;
+    case 'p': pid = field + 1; break;
+    case 'F': if (!sender) sender = field + 1; break;
+    case 'T':
+      if (!conf_route(field + 1, &routed, &c))
+        goto done;
+      if (!stralloc_append(&channel[c], 'T') || !stralloc_cat(&channel[c], &routed)
+          || !stralloc_0(&channel[c]))
+        goto done;
+      break;
+    default: break;
+    }
+    i += n + 1;
+  }
+  if (!sender) {
+    log_line("warning: todo/", idtext, " has no sender; treated as <>", (char *)0);
+    sender = "";
+  }
+
+  log_line("new msg ", idtext, (char *)0);
+  {
+    char bytes[24];
+
+    snprintf(bytes, sizeof bytes, "%llu", (unsigned long long)mess.st_size);
+    log_safe(&text, sender, strlen(sender));
+    log_line("info msg ", idtext, ": bytes ", bytes, " from <", text.s ? text.s : "",
+             "> qp ", pid, " uid ", uid, (char *)0);
+  }
+
+  if (!stralloc_append(&info, 'F') || !stralloc_cats(&info, sender) || !stralloc_0(&info))
+    goto done;
+  path.len = 0;
+  if (!queue_path_split(&path, "info", id) || !write_synced(path.s, &info, birth))
+    goto trouble;
+  for (c = 0; c < CHANNELS; ++c) {
+    path.len = 0;
+    if (!queue_path_split(&path, c == CHANNEL_LOCAL ? "local" : "remote", id))
+      goto done;
+    if (!channel[c].len) {
+      if (unlink(path.s) == -1 && errno != ENOENT)
+        goto trouble;
+      continue;
+    }
+    if (!write_synced(path.s, &channel[c], time(0)))
+      goto trouble;
+  }
+  if (!sync_dir_of("info", id) || !sync_dir_of("local", id) || !sync_dir_of("remote", id))
+    goto trouble;
+  if (!clean_request('t', id)) {
+    log_line("warning: qmail-clean could not remove todo/", idtext, (char *)0);
+    goto done;
+  }
+  for (c = 0; c < CHANNELS; ++c)
+    if (channel[c].len)
+      sched_add(c, id, 0);
+  if (!channel[CHANNEL_LOCAL].len && !channel[CHANNEL_REMOTE].len)
+    message_maybe_finish(id);
+  ok = 1;
+  goto done;
+trouble:
+  log_line("warning: trouble writing the queue files of message ", idtext,
+           "; will try again", (char *)0);
+done:
+  stralloc_free(&todo);
+  stralloc_free(&path);
+  stralloc_free(&info);
+  stralloc_free(&channel[0]);
+  stralloc_free(&channel[1]);
+  stralloc_free(&routed);
+  stralloc_free(&text);
+  return ok;
+}
+
+int
+todo_process(int max)
+{
+  int done = 0;
+
+  while (done < max && pending_next < pending_len) {
+    unsigned long id = pending[pending_next];
+
+    /* a message that cannot be done now is found again by the next
+     * periodic scan; it must not block the ones behind it */
+    preprocess(id);
+    ++pending_next;
+    ++done;
+  }
+  return done;
+}

@@ -5,6 +5,7 @@
 #   make check-sanitize  the same tests, built with ASan and UBSan
 #   make install         install under $(DESTDIR)$(QMAILHOME)
 #   make demo            run a self-contained instance (see README.md)
+#   make demo-stop       stop it
 #
 # Knobs live in config.mk; compiler and dependency switches in bsd.mk.
 
@@ -34,10 +35,11 @@ check-sanitize:
 install: build
 	build/bin/qmail-install . '$(DESTDIR)$(QMAILHOME)'
 
-demo:
-	@echo "make demo: the demo instance arrives with the queue (issue 3);"
-	@echo "until then run 'make check' to build and test the library and tools."
-	@false
+demo: build
+	@sh etc/demo.sh
+
+demo-stop:
+	@sh etc/demo-stop.sh
 
 clean:
 	rm -f $(LIB_OBJS) $(LIBQ) $(PROG_OBJS) $(PROGS) $(UNIT_TESTS)
@@ -46,4 +48,4 @@ clean:
 distclean: clean
 	rm -rf build
 
-.PHONY: all build deps check check-sanitize install demo clean distclean
+.PHONY: all build deps check check-sanitize install demo demo-stop clean distclean

@@ -79,7 +79,9 @@ t_make() {
 # Every temporary directory lives under one root made per test script
 # and removed when it exits, so runs never see each other's leftovers.
 T_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/qmail-test.XXXXXX")
-trap 'chmod -R u+rwx "$T_ROOT" 2>/dev/null; rm -rf "$T_ROOT"' EXIT
+T_STARTED=
+trap 'for t_d in $T_STARTED; do t_stop "$t_d"; done
+      chmod -R u+rwx "$T_ROOT" 2>/dev/null; rm -rf "$T_ROOT"' EXIT
 
 t_tmpdir() {
   mktemp -d "$T_ROOT/d.XXXXXX"
@@ -88,4 +90,68 @@ t_tmpdir() {
 t_done() {
   echo "1..$t_n"
   [ "$t_failed" -eq 0 ]
+}
+
+# An instance of the mail system in DIR (created), whose control/me is
+# HOST (default test.example), with bin/ pointing at the built programs.
+t_instance() {
+  mkdir -p "$1" && chmod 755 "$1" || return 1
+  QMAILHOME=$1 "$QBIN/qmail-instcheck" > /dev/null || return 1
+  ln -s "$QBIN" "$1/bin"
+  echo "${2:-test.example}" > "$1/control/me"
+}
+
+# A maildir at PATH.
+t_maildir() {
+  mkdir -p "$1/cur" "$1/new" "$1/tmp"
+}
+
+# Start the daemons of instance DIR; the log goes to DIR/send.log.
+t_start() {
+  (cd "$1" && QMAILHOME=$1 exec "$QBIN/qmail-start" "${2:-./Maildir/}" \
+     > "$1/send.log" 2>&1) &
+  echo $! > "$1/send.pid"
+  T_STARTED="$T_STARTED $1"
+  t_wait_log "$1" '^status: local' 10
+}
+
+# Stop them: TERM, then wait (bounded) for qmail-send to exit.
+t_stop() {
+  [ -f "$1/send.pid" ] || return 0
+  t_pid=$(cat "$1/send.pid")
+  kill -TERM "$t_pid" 2>/dev/null
+  t_i=0
+  while kill -0 "$t_pid" 2>/dev/null && [ $t_i -lt 100 ]; do
+    sleep 0.1; t_i=$((t_i + 1))
+  done
+  kill -KILL "$t_pid" 2>/dev/null
+  rm -f "$1/send.pid"
+}
+
+# Wait up to SECONDS (default 10) for PATTERN (grep -E) in DIR/send.log.
+t_wait_log() {
+  t_i=0
+  while [ $t_i -lt $((${3:-10} * 10)) ]; do
+    grep -Eq -- "$2" "$1/send.log" 2>/dev/null && return 0
+    sleep 0.1; t_i=$((t_i + 1))
+  done
+  return 1
+}
+
+# Wait up to SECONDS (default 10) for COUNT files in maildir DIR/new.
+t_wait_mail() {
+  t_i=0
+  while [ $t_i -lt $((${3:-10} * 10)) ]; do
+    [ "$(ls "$1/new" 2>/dev/null | wc -l)" -ge "${2:-1}" ] && return 0
+    sleep 0.1; t_i=$((t_i + 1))
+  done
+  return 1
+}
+
+# Queue a message with the real qmail-queue: t_queue DIR SENDER RCPT... < message
+t_queue() {
+  t_dir=$1 t_from=$2; shift 2
+  t_env=$(mktemp "$T_ROOT/env.XXXXXX")
+  { printf 'F%s\0' "$t_from"; for t_r in "$@"; do printf 'T%s\0' "$t_r"; done; printf '\0'; } > "$t_env"
+  QMAILHOME=$t_dir "$QBIN/qmail-queue" 1< "$t_env"
 }

@@ -12,6 +12,11 @@
  * and doc/, which an instance does not have; an instance named by
  * $QMAILHOME implies -i.
  *
+ * It then checks that the queue's files fit together: every todo/ and
+ * info/ entry has its message in mess/, every local/, remote/ and
+ * bounce/ entry its info/ file.  Such problems are reported, not
+ * repaired.
+ *
  * Run it as root on an installed system (the role of qmail's
  * "make setup check"), or as the invoking user on a non-root instance,
  * where every entry belongs to that user.
@@ -20,6 +25,7 @@
  * remain (or were found, with -n); 111 a temporary error such as a
  * missing qmail user or an unreadable directory.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,6 +38,9 @@
 #include "fmt.h"
 #include "hier.h"
 #include "instance.h"
+#include "qconf.h"
+#include "queue.h"
+#include "scan.h"
 #include "stralloc.h"
 
 struct check {
@@ -212,6 +221,88 @@ check_entry(const struct hier_entry *e, void *arg)
   return 1;
 }
 
+/* Does HOME/queue/DIR/[N/]ID exist? */
+static int
+queue_has(struct check *c, const char *dir, unsigned long n, const char *id, int split)
+{
+  struct stat st;
+  char num[FMT_ULONG];
+
+  if (!stralloc_copys(&c->path, c->home) || !stralloc_cats(&c->path, "/queue/")
+      || !stralloc_cats(&c->path, dir) || !stralloc_cats(&c->path, "/"))
+    die_nomem();
+  if (split && (!stralloc_catb(&c->path, num, fmt_ulong(num, n))
+                || !stralloc_cats(&c->path, "/")))
+    die_nomem();
+  if (!stralloc_cats(&c->path, id) || !stralloc_0(&c->path))
+    die_nomem();
+  return stat(c->path.s, &st) == 0;
+}
+
+/* Every file of a message needs the files it depends on: todo and info
+ * need the message in mess, local and remote need info, a bounce needs
+ * info.  (A message file alone is what an interrupted injection leaves;
+ * qmail-send removes it after 36 hours: not an inconsistency.) */
+static void
+check_messages(struct check *c)
+{
+  static const char *const needs[][2] = {
+    { "todo", "mess" }, { "info", "mess" }, { "local", "info" },
+    { "remote", "info" }, { "bounce", "info" },
+  };
+  size_t k;
+  unsigned long n;
+  stralloc dir = STRALLOC_ZERO, what = STRALLOC_ZERO;
+
+  for (k = 0; k < sizeof needs / sizeof needs[0]; ++k) {
+    int split = strcmp(needs[k][0], "bounce") != 0;
+
+    for (n = 0; n < (split ? CONF_QUEUE_SPLIT : 1); ++n) {
+      DIR *d;
+      struct dirent *e;
+      char num[FMT_ULONG];
+
+      if (!stralloc_copys(&dir, c->home) || !stralloc_cats(&dir, "/queue/")
+          || !stralloc_cats(&dir, needs[k][0]))
+        die_nomem();
+      if (split && (!stralloc_cats(&dir, "/")
+                    || !stralloc_catb(&dir, num, fmt_ulong(num, n))))
+        die_nomem();
+      if (!stralloc_0(&dir))
+        die_nomem();
+      d = opendir(dir.s);
+      if (!d) {
+        if (errno != ENOENT)
+          warn_sys("unable to inspect ", dir.s, " (run as root)");
+        continue;
+      }
+      while ((e = readdir(d))) {
+        unsigned long id;
+        size_t len = strlen(e->d_name);
+
+        if (!len || scan_ulong(e->d_name, &id) != len)
+          continue;
+        if (queue_has(c, needs[k][1], queue_split_of(id), e->d_name, 1))
+          continue;
+        if (!stralloc_copys(&what, "queue/") || !stralloc_cats(&what, needs[k][0])
+            || !stralloc_cats(&what, split ? "/" : "")
+            || (split && !stralloc_catb(&what, num, fmt_ulong(num, n)))
+            || !stralloc_cats(&what, "/") || !stralloc_cats(&what, e->d_name)
+            || !stralloc_0(&what))
+          die_nomem();
+        ++c->problems;
+        buffer_puts(buffer_1, what.s);
+        buffer_puts(buffer_1, ": inconsistent: no matching ");
+        buffer_puts(buffer_1, needs[k][1]);
+        buffer_puts(buffer_1, " file\n");
+      }
+      closedir(d);
+    }
+  }
+  stralloc_free(&dir);
+  stralloc_free(&what);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -247,6 +338,7 @@ main(int argc, char **argv)
   buffer_puts(buffer_1, c.home);
   buffer_puts(buffer_1, c.instance ? " (instance)\n" : "\n");
   hier_walk(check_entry, &c);
+  check_messages(&c);
 
   buffer_puts(buffer_1, "problems: ");
   buffer_put(buffer_1, num, fmt_ulong(num, c.problems));

@@ -106,10 +106,12 @@ t_maildir() {
   mkdir -p "$1/cur" "$1/new" "$1/tmp"
 }
 
-# Start the daemons of instance DIR; the log goes to DIR/send.log.
+# Start the daemons of instance DIR; the log is appended to DIR/send.log
+# and t_wait_log looks only at what this start logs.
 t_start() {
+  T_LOG_FROM=$(cat "$1/send.log" 2>/dev/null | wc -l)
   (cd "$1" && QMAILHOME=$1 exec "$QBIN/qmail-start" "${2:-./Maildir/}" \
-     > "$1/send.log" 2>&1) &
+     >> "$1/send.log" 2>&1) &
   echo $! > "$1/send.pid"
   T_STARTED="$T_STARTED $1"
   t_wait_log "$1" '^status: local' 10
@@ -132,7 +134,7 @@ t_stop() {
 t_wait_log() {
   t_i=0
   while [ $t_i -lt $((${3:-10} * 10)) ]; do
-    grep -Eq -- "$2" "$1/send.log" 2>/dev/null && return 0
+    tail -n +$((${T_LOG_FROM:-0} + 1)) "$1/send.log" 2>/dev/null | grep -Eq -- "$2" && return 0
     sleep 0.1; t_i=$((t_i + 1))
   done
   return 1
@@ -154,4 +156,14 @@ t_queue() {
   t_env=$(mktemp "$T_ROOT/env.XXXXXX")
   { printf 'F%s\0' "$t_from"; for t_r in "$@"; do printf 'T%s\0' "$t_r"; done; printf '\0'; } > "$t_env"
   QMAILHOME=$t_dir "$QBIN/qmail-queue" 1< "$t_env"
+}
+
+# Wait up to SECONDS (default 10) for PATTERN (grep -E) in FILE.
+t_wait_grep() {
+  t_i=0
+  while [ $t_i -lt $((${3:-10} * 10)) ]; do
+    grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1; t_i=$((t_i + 1))
+  done
+  return 1
 }

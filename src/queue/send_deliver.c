@@ -142,7 +142,12 @@ message_maybe_finish(unsigned long id)
   stralloc path = STRALLOC_ZERO;
   char text[24];
 
-  if (file_exists("local", id) || file_exists("remote", id) || job_open_for(id))
+  /* Finished means: preprocessed (info exists, todo no longer does: a
+   * todo entry means preprocessing was interrupted and will be redone)
+   * and no channel file or job left.  The id is an inode number and is
+   * reused once the message is gone, so a stale call must find nothing. */
+  if (!file_exists("info", id) || file_exists("todo", id)
+      || file_exists("local", id) || file_exists("remote", id) || job_open_for(id))
     return;
   if (!bounce_send(id)) {
     int i;

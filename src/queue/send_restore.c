@@ -63,6 +63,9 @@ restore_one(unsigned long id, stralloc *path)
   struct stat st;
   int any = 0;
 
+  /* interrupted while preprocessing: todo_scan redoes it from scratch */
+  if (exists(path, "todo", id, &st))
+    return;
   if (exists(path, "local", id, &st)) {
     sched_add(CHANNEL_LOCAL, id, st.st_mtime);
     any = 1;

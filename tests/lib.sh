@@ -114,7 +114,10 @@ t_start() {
      >> "$1/send.log" 2>&1) &
   echo $! > "$1/send.pid"
   T_STARTED="$T_STARTED $1"
-  t_wait_log "$1" '^status: local' 10
+  t_wait_log "$1" '^status: local' 10 && return 0
+  echo "# qmail-start did not come up; its log ends:"
+  tail -n 5 "$1/send.log" | sed 's/^/#   /'
+  return 1
 }
 
 # Stop them: TERM, then wait (bounded) for qmail-send to exit.

@@ -116,8 +116,23 @@ before=$(ls "$A/sender/Maildir/new" | wc -l)
 printf 'Subject: eighth\n\nfiltered\n' | t_queue "$I" sender@test.example nosuchuser@test.example
 t_ok "the bounce still arrives" t_wait_mail "$A/sender/Maildir" $((before + 1))
 t_match "the bounce went through the QMAILQUEUE program" "$(cat "$w/filter.log" 2>/dev/null)" '^filter [0-9]+$'
+t_stop "$I"
 
-# 11. bad input to qmail-queue: exit codes, and nothing half-written
+# 11. damaged queue files: logged, never fatal, nothing else disturbed
+t_start "$I"
+n=$((999999 % $(ls "$I/queue/todo" | wc -l)))
+printf 'garbage without structure' > "$I/queue/todo/$n/999999"
+echo "R999999" > "$I/queue/lock/trigger" 2>/dev/null
+printf '\0' > "$I/queue/lock/trigger" 2>/dev/null
+t_ok "a todo entry without a message is logged and removed" \
+  t_wait_log "$I" '^warning: todo/999999 has no message file; removing it$'
+printf 'Subject: ninth\n\nafter the damage\n' | t_queue "$I" sender@test.example joe@test.example
+t_ok "mail still flows afterwards" t_wait_log "$I" '^delivery [0-9]+: success: '
+t_ok "and is delivered" sh -c "grep -l '^Subject: ninth' $A/joe/Maildir/new/* >/dev/null"
+t_ok "qmail-send is still running" kill -0 "$(cat "$I/send.pid")"
+t_stop "$I"
+
+# 12. bad input to qmail-queue: exit codes, and nothing half-written
 count() { find "$I/queue/mess" "$I/queue/intd" "$I/queue/todo" "$I/queue/pid" -type f | wc -l; }
 n0=$(count)
 qq() { printf 'Subject: x\n\nx\n' | QMAILHOME=$I "$QBIN/qmail-queue" 1< "$1"; echo $?; }

@@ -19,6 +19,7 @@ include config.mk
 include bsd.mk
 include src/lib/Makefile.inc
 include src/admin/Makefile.inc
+include src/local/Makefile.inc
 include src/queue/Makefile.inc
 include tests/Makefile.inc
 

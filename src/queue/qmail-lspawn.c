@@ -63,7 +63,8 @@ run_local(const struct spawn_request *req)
   const char *at = strrchr(recipient, '@');
   stralloc local = STRALLOC_ZERO, domain = STRALLOC_ZERO;
   stralloc user = STRALLOC_ZERO, home = STRALLOC_ZERO, prog = STRALLOC_ZERO;
-  const char *dash = "-", *ext;
+  const char ext_char[2] = { CONF_EXT_CHAR, 0 };
+  const char *dash = ext_char, *ext;
   struct passwd *pw = 0;
   struct stat st;
   size_t i, userlen;

@@ -1,0 +1,338 @@
+/* mbox.c -- appending one message to an mbox file; see mbox.h. */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buffer.h"
+#include "lock.h"
+#include "mbox.h"
+#include "open.h"
+#include "stralloc.h"
+
+/* Linux keeps flock and fcntl locks apart, so both are taken there;
+ * elsewhere they are one lock and asking for the second one would wait
+ * on the first (lock.h). */
+#ifdef __linux__
+#define MBOX_LOCK_FLOCK_TOO 1
+#else
+#define MBOX_LOCK_FLOCK_TOO 0
+#endif
+
+/* How often a busy lock is tried again, in milliseconds. */
+#define MBOX_LOCK_POLL_MS 100
+
+static const char day_names[] = "SunMonTueWedThuFriSat";
+static const char month_names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+static int
+cat_2digits(stralloc *out, int n, char pad)
+{
+  char two[2];
+
+  two[0] = n >= 10 ? (char)('0' + n / 10) : pad;
+  two[1] = (char)('0' + n % 10);
+  return stralloc_catb(out, two, 2);
+}
+
+int
+mbox_fromline(stralloc *out, const char *sender, time_t when)
+{
+  size_t oldlen = out->len;
+  struct tm tm;
+  const char *s;
+
+  if (!gmtime_r(&when, &tm) || tm.tm_year < -1900) {
+    errno = EOVERFLOW;
+    return 0;
+  }
+  if (!stralloc_cats(out, "From "))
+    goto nomem;
+  if (!*sender) {
+    if (!stralloc_cats(out, "MAILER-DAEMON"))
+      goto nomem;
+  }
+  for (s = sender; *s; ++s) {
+    unsigned char c = (unsigned char)*s;
+
+    if (!stralloc_append(out, c <= ' ' || c == 127 ? '-' : (char)c))
+      goto nomem;
+  }
+  if (!stralloc_append(out, ' ')
+      || !stralloc_catb(out, day_names + 3 * tm.tm_wday, 3)
+      || !stralloc_append(out, ' ')
+      || !stralloc_catb(out, month_names + 3 * tm.tm_mon, 3)
+      || !stralloc_append(out, ' ')
+      || !cat_2digits(out, tm.tm_mday, ' ')
+      || !stralloc_append(out, ' ')
+      || !cat_2digits(out, tm.tm_hour, '0')
+      || !stralloc_append(out, ':')
+      || !cat_2digits(out, tm.tm_min, '0')
+      || !stralloc_append(out, ':')
+      || !cat_2digits(out, tm.tm_sec, '0')
+      || !stralloc_append(out, ' ')
+      || !stralloc_catulong(out, (unsigned long)(tm.tm_year + 1900))
+      || !stralloc_append(out, '\n'))
+    goto nomem;
+  return 1;
+
+nomem:
+  out->len = oldlen;
+  errno = ENOMEM;
+  return 0;
+}
+
+/* The message copier: quotes ^>*From  lines on the way through.  At the
+ * start of a line the leading '>' and the part of "From " seen so far
+ * are held back (as counts) until it is clear whether the line needs
+ * its extra '>'. */
+struct quoter {
+  buffer *out;
+  int at_line_start;  /* inside the leading ">*From " part of a line */
+  size_t quotes;      /* '>' held back */
+  size_t matched;     /* bytes of "From " held back */
+  char last;          /* the last byte written */
+};
+
+static const char from_space[] = "From ";
+
+static int
+put_quotes(buffer *out, size_t n)
+{
+  static const char many[] = ">>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>";
+
+  while (n) {
+    size_t k = n < sizeof many - 1 ? n : sizeof many - 1;
+
+    if (!buffer_put(out, many, k))
+      return 0;
+    n -= k;
+  }
+  return 1;
+}
+
+/* Write what was held back, with one more '>' if it was ">*From ". */
+static int
+quoter_release(struct quoter *q, int quote)
+{
+  if (quote && !buffer_put(q->out, ">", 1))
+    return 0;
+  if (!put_quotes(q->out, q->quotes)
+      || !buffer_put(q->out, from_space, q->matched))
+    return 0;
+  if (q->matched)
+    q->last = from_space[q->matched - 1];
+  else if (q->quotes)
+    q->last = '>';
+  q->at_line_start = 0;
+  q->quotes = q->matched = 0;
+  return 1;
+}
+
+static int
+quoter_put(struct quoter *q, const char *s, size_t len)
+{
+  while (len) {
+    if (q->at_line_start) {
+      char c = *s;
+
+      if (!q->matched && c == '>') {
+        ++q->quotes;
+      } else if (c == from_space[q->matched]) {
+        if (++q->matched == sizeof from_space - 1 && !quoter_release(q, 1))
+          return 0;
+      } else {
+        if (!quoter_release(q, 0))
+          return 0;
+        continue; /* c is an ordinary byte of the line */
+      }
+      ++s;
+      --len;
+    } else {
+      const char *nl = memchr(s, '\n', len);
+      size_t n = nl ? (size_t)(nl - s) + 1 : len;
+
+      if (!buffer_put(q->out, s, n))
+        return 0;
+      q->last = s[n - 1];
+      if (nl)
+        q->at_line_start = 1;
+      s += n;
+      len -= n;
+    }
+  }
+  return 1;
+}
+
+/* The qmail status code that fits a failure with errno err. */
+static const char *
+status_for(int err)
+{
+  switch (err) {
+#ifdef EDQUOT
+  case EDQUOT:
+#endif
+  case EFBIG:
+    return "4.2.2";
+  case ENOSPC:
+    return "4.3.1";
+  case ENOENT:
+  case ENOTDIR:
+  case EACCES:
+  case EPERM:
+  case EISDIR:
+    return "4.2.1";
+  default:
+    return "4.3.0";
+  }
+}
+
+/* why = what + path + ": " + strerror(err) + ". (#code)"; errno = err. */
+static void
+explain(stralloc *why, const char *what, const char *path, const char *reason,
+        int err, const char *code)
+{
+  if (!stralloc_copys(why, what) || !stralloc_cats(why, path)
+      || !stralloc_cats(why, ": ")
+      || !stralloc_cats(why, reason ? reason : strerror(err))
+      || !stralloc_cats(why, ". (#") || !stralloc_cats(why, code)
+      || !stralloc_cats(why, ")"))
+    why->len = 0;
+  errno = err;
+}
+
+/* Take the lock with try (lock_fcntl_exnb or lock_exnb), trying again
+ * every MBOX_LOCK_POLL_MS while another process holds it, for at most
+ * timeout seconds.  0 with errno ETIMEDOUT when time ran out. */
+static int
+lock_within(int fd, int (*try)(int), unsigned int timeout)
+{
+  unsigned long waited_ms = 0;
+  struct timespec pause;
+
+  for (;;) {
+    if (try(fd))
+      return 1;
+    if (errno != EAGAIN && errno != EACCES && errno != EWOULDBLOCK)
+      return 0;
+    if (waited_ms >= (unsigned long)timeout * 1000) {
+      errno = ETIMEDOUT;
+      return 0;
+    }
+    pause.tv_sec = 0;
+    pause.tv_nsec = MBOX_LOCK_POLL_MS * 1000000L;
+    nanosleep(&pause, 0);
+    waited_ms += MBOX_LOCK_POLL_MS;
+  }
+}
+
+/* Copy head and the quoted message from msgfd to out.  On failure errno
+ * is set and *reading tells whether msgfd (1) or out (0) failed. */
+static int
+append_message(buffer *out, int msgfd, const char *head, size_t headlen,
+               int *reading)
+{
+  char inspace[BUFFER_INSIZE];
+  buffer in = BUFFER_INIT(buffer_unixread, msgfd, 0, inspace, sizeof inspace);
+  struct quoter q;
+  ssize_t r;
+
+  *reading = 0;
+  q.out = out;
+  q.at_line_start = 1;
+  q.quotes = q.matched = 0;
+  q.last = '\n';
+  if (headlen) {
+    if (!buffer_put(out, head, headlen))
+      return 0;
+    q.last = head[headlen - 1];
+  }
+  for (;;) {
+    r = buffer_feed(&in);
+    if (r == 0)
+      break;
+    if (r < 0) {
+      *reading = 1;
+      return 0;
+    }
+    if (!quoter_put(&q, buffer_peek(&in), (size_t)r))
+      return 0;
+    buffer_seek(&in, (size_t)r);
+  }
+  if (!quoter_release(&q, 0))
+    return 0;
+  if (q.last != '\n' && !buffer_put(out, "\n", 1))
+    return 0;
+  return buffer_put(out, "\n", 1) && buffer_flush(out);
+}
+
+int
+mbox_deliver(const char *path, int msgfd, const char *head, size_t headlen,
+             unsigned int lock_timeout, stralloc *why)
+{
+  char outspace[BUFFER_OUTSIZE];
+  buffer out;
+  off_t size;
+  int fd, err, reading;
+
+  why->len = 0;
+  fd = open_append(path);
+  if (fd == -1) {
+    err = errno;
+    explain(why, "Unable to open ", path, 0, err, status_for(err));
+    return 0;
+  }
+  if (!lock_within(fd, lock_fcntl_exnb, lock_timeout)
+      || (MBOX_LOCK_FLOCK_TOO && !lock_within(fd, lock_exnb, lock_timeout))) {
+    err = errno;
+    if (err == ETIMEDOUT)
+      explain(why, "Unable to lock ", path,
+              "another program has held its lock for too long", err, "4.3.0");
+    else
+      explain(why, "Unable to lock ", path, 0, err, "4.3.0");
+    close(fd);
+    errno = err;
+    return 0;
+  }
+
+  size = lseek(fd, 0, SEEK_END);
+  if (size == (off_t)-1) {
+    err = errno;
+    explain(why, "Unable to find the end of ", path, 0, err, "4.3.0");
+    close(fd);
+    errno = err;
+    return 0;
+  }
+  buffer_init(&out, buffer_unixwrite, fd, 0, outspace, sizeof outspace);
+  if (!append_message(&out, msgfd, head, headlen, &reading)) {
+    err = errno;
+    if (reading)
+      explain(why, "Unable to read message", "", 0, err, "4.3.0");
+    else
+      explain(why, "Unable to write ", path, 0, err, status_for(err));
+    goto undo;
+  }
+  /* EINVAL: a file that cannot be synced (/dev/null as the mbox) */
+  if (fsync(fd) == -1 && errno != EINVAL) {
+    err = errno;
+    explain(why, "Unable to write ", path, 0, err, status_for(err));
+    goto undo;
+  }
+  if (MBOX_LOCK_FLOCK_TOO)
+    lock_un(fd);
+  lock_fcntl_un(fd);
+  close(fd);
+  return 1;
+
+undo:
+  /* still under both locks: nobody has seen the partial message */
+  if (ftruncate(fd, size) == 0)
+    fsync(fd);
+  if (MBOX_LOCK_FLOCK_TOO)
+    lock_un(fd);
+  lock_fcntl_un(fd);
+  close(fd);
+  errno = err;
+  return 0;
+}

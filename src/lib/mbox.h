@@ -1,0 +1,76 @@
+/* mbox.h -- appending one message to an mbox file.
+ *
+ * An mbox is one file holding many messages, each starting with a
+ * "From " line (the From_ line: envelope sender and arrival date) and
+ * followed by a blank line.  So that a body line beginning with "From "
+ * is not taken for the start of a new message, such lines are quoted
+ * the "mboxrd" way: every line that matches ^>*From  (any number of
+ * '>', then "From" and a space) gets one more '>' in front.  A reader
+ * that removes one '>' from every such line gets the message back
+ * exactly.
+ *
+ * Several programs write and read an mbox at once (this deliverer, mail
+ * readers, other deliverers), so every writer locks it.  Readers on
+ * Linux lock with either flock(2) or fcntl(2), which there are two
+ * independent locks, so the delivery takes both; on other systems the
+ * two are one mechanism and it takes only the fcntl lock (see lock.h).
+ *
+ * mbox_fromline(out, sender, when)
+ *     Appends the From_ line for a message from the envelope sender
+ *     sender that arrived at when, with its final "\n":
+ *         From joe@example.org Sun Nov 22 03:00:00 2026
+ *     The date is in UTC in the fixed-width form of asctime(3) (the
+ *     day of the month padded with a space: "Nov  2").  An empty sender
+ *     (a bounce) is written as MAILER-DAEMON; in any other, spaces and
+ *     control characters, which would break the line apart for readers,
+ *     become '-'.  Returns 1, or 0 with errno ENOMEM, or EOVERFLOW when
+ *     the date cannot be represented; out is unchanged then.
+ *
+ * mbox_deliver(path, msgfd, head, headlen, lock_timeout, why)
+ *     Appends a message to the mbox file path: first head[0..headlen)
+ *     unchanged (the From_ line from mbox_fromline, then the caller's
+ *     Return-Path: and Delivered-To: lines), then every byte read from
+ *     msgfd from its current offset to end of input, quoted as above,
+ *     then a "\n" if the message did not end with one, then an empty
+ *     line.  The steps:
+ *       1. path is opened for appending, and created with mode 0600
+ *          (less the umask) if it does not exist;
+ *       2. it is locked (see above), waiting at most lock_timeout
+ *          seconds (MBOX_LOCK_TIMEOUT is qmail's 30; 0 means one try
+ *          only) for other holders to let go: a busy lock is tried
+ *          again every tenth of a second, so a mail reader that holds
+ *          it forever delays the delivery instead of blocking it;
+ *       3. its size is noted, the message appended and the file
+ *          fsync'd (a file that cannot be synced at all, such as
+ *          /dev/null, counts as synced);
+ *       4. the locks are released and the file closed.
+ *     If anything fails after step 2 -- reading the message, writing,
+ *     the fsync -- the file is truncated back to the size noted in
+ *     step 3 before the locks are released, so the mbox never holds a
+ *     partial message.
+ *     Returns 1 when the message is appended and on disk.  Otherwise
+ *     returns 0 with errno set (ETIMEDOUT when the lock could not be had
+ *     in time) and why replaced by a one-line explanation for the
+ *     sender's log, without a final newline, ending in a qmail status
+ *     code: "(#4.2.1)" when the file cannot be opened (a missing
+ *     directory, no permission), "(#4.2.2)" when the user is over quota
+ *     or the file would grow past the allowed size (EFBIG), "(#4.3.1)"
+ *     when the disk is full, "(#4.3.0)" otherwise.  Every failure is
+ *     temporary.  If why cannot be filled (out of memory) it is left
+ *     empty.
+ */
+#ifndef MBOX_H
+#define MBOX_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "stralloc.h"
+
+#define MBOX_LOCK_TIMEOUT 30
+
+int mbox_fromline(stralloc *out, const char *sender, time_t when);
+int mbox_deliver(const char *path, int msgfd, const char *head,
+                 size_t headlen, unsigned int lock_timeout, stralloc *why);
+
+#endif

@@ -16,6 +16,8 @@
   { HIER_DIR, path, owner, group, mode, 0, 0, runtime }
 #define F(path, source, mode) \
   { HIER_FILE, path, USER_OWNER, GROUP_QMAIL, mode, source, 0, 0 }
+#define FO(path, source, owner, mode) \
+  { HIER_FILE, path, owner, GROUP_QMAIL, mode, source, 0, 0 }
 #define Z(path, owner, mode, size) \
   { HIER_ZERO, path, owner, GROUP_QMAIL, mode, 0, size, 1 }
 #define P(path, owner, mode) \
@@ -59,6 +61,21 @@ static const struct hier_entry files[] = {
   F("man/man8/qmail-install.8", "src/admin/qmail-install.8", 0644),
   F("man/man8/qmail-instcheck.8", "src/admin/qmail-instcheck.8", 0644),
   F("doc/README.md", "README.md", 0644),
+  /* the queue: qmail-queue is the only setuid program */
+  FO("bin/qmail-queue", "build/bin/qmail-queue", USER_QUEUE, 04711),
+  F("bin/qmail-send", "build/bin/qmail-send", 0711),
+  F("bin/qmail-start", "build/bin/qmail-start", 0711),
+  F("bin/qmail-lspawn", "build/bin/qmail-lspawn", 0711),
+  F("bin/qmail-rspawn", "build/bin/qmail-rspawn", 0711),
+  F("bin/qmail-clean", "build/bin/qmail-clean", 0711),
+  F("bin/qmail-local", "build/bin/qmail-local", 0711),
+  F("man/man8/qmail-queue.8", "src/queue/qmail-queue.8", 0644),
+  F("man/man8/qmail-send.8", "src/queue/qmail-send.8", 0644),
+  F("man/man8/qmail-start.8", "src/queue/qmail-start.8", 0644),
+  F("man/man8/qmail-lspawn.8", "src/queue/qmail-lspawn.8", 0644),
+  F("man/man8/qmail-rspawn.8", "src/queue/qmail-rspawn.8", 0644),
+  F("man/man8/qmail-clean.8", "src/queue/qmail-clean.8", 0644),
+  F("man/man8/qmail-local.8", "src/local/qmail-local.8", 0644),
 };
 
 #define COUNT(a) (sizeof (a) / sizeof (a)[0])

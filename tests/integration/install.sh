@@ -23,6 +23,9 @@ if [ "$(id -u)" = 0 ] && getent passwd qmailq >/dev/null 2>&1; then
   t_check "queue/info owned by qmails:qmail" "$(stat -c %U:%G "$home/queue/info")" qmails:qmail
   t_check "tcpto owned by qmailr" "$(stat -c %U "$home/queue/lock/tcpto")" qmailr
   t_check "binaries owned by root:qmail" "$(stat -c %U:%G "$home/bin/qmail-instcheck")" root:qmail
+  t_check "qmail-queue is the setuid program, owned by qmailq" "$(stat -c %a:%U "$home/bin/qmail-queue")" 4711:qmailq
+  setuid=$(find "$home" -perm -4000 -type f | sed "s|$home/||")
+  t_check "no other program is setuid" "$setuid" bin/qmail-queue
 else
   t_skip "ownership after install" "needs root and the qmail users"
 fi

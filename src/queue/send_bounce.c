@@ -19,6 +19,7 @@
 #include "open.h"
 #include "qmailqueue.h"
 #include "queue.h"
+#include "readfile.h"
 #include "send.h"
 
 static int
@@ -50,21 +51,16 @@ static int
 read_sender(unsigned long id, stralloc *sender)
 {
   stralloc path = STRALLOC_ZERO;
-  char buf[1100];
-  ssize_t r;
-  int fd, ok = 0;
+  int ok = queue_path_split(&path, "info", id) && readfile(path.s, sender)
+    && sender->len >= 1 && sender->s[0] == 'F' && stralloc_0(sender);
 
-  if (!queue_path_split(&path, "info", id))
-    return 0;
-  fd = open_read(path.s);
   stralloc_free(&path);
-  if (fd == -1)
-    return 0;
-  r = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (r >= 1 && buf[0] == 'F') {
-    buf[r] = 0;
-    ok = stralloc_copys(sender, buf + 1) && stralloc_0(sender);
+  if (ok) {
+    /* drop the F: the sender is the first NUL-terminated string */
+    size_t n = strlen(sender->s + 1);
+
+    memmove(sender->s, sender->s + 1, n + 1);
+    sender->len = n;
   }
   return ok;
 }

@@ -24,6 +24,7 @@
 #include "open.h"
 #include "qconf.h"
 #include "queue.h"
+#include "readfile.h"
 #include "scan.h"
 #include "send.h"
 
@@ -87,26 +88,6 @@ clean_request(char kind, unsigned long id)
     r = read(clean_answer_fd, &answer, 1);
   while (r == -1 && errno == EINTR);
   return r == 1 && answer == '+';
-}
-
-static int
-read_all(int fd, stralloc *out)
-{
-  char buf[4096];
-
-  out->len = 0;
-  for (;;) {
-    ssize_t r = read(fd, buf, sizeof buf);
-
-    if (r == -1 && errno == EINTR)
-      continue;
-    if (r < 0)
-      return 0;
-    if (r == 0)
-      return 1;
-    if (!stralloc_catb(out, buf, (size_t)r))
-      return 0;
-  }
 }
 
 static int
@@ -239,7 +220,7 @@ job_open(int c, unsigned long id)
   if (!queue_path_split(&path, "info", id))
     goto fail;
   fd = open_read(path.s);
-  if (fd == -1 || fstat(fd, &st) == -1 || !read_all(fd, &info) || info.len < 2
+  if (fd == -1 || fstat(fd, &st) == -1 || !readfile_fd(fd, &info) || info.len < 2
       || info.s[0] != 'F') {
     log_line("warning: unable to read info/", text, "; skipping the message", (char *)0);
     goto fail;
@@ -260,7 +241,7 @@ job_open(int c, unsigned long id)
     stralloc_free(&job->sender);
     goto fail;
   }
-  if (!read_all(job->fd, &job->records)) {
+  if (!readfile_fd(job->fd, &job->records)) {
     close(job->fd);
     stralloc_free(&job->sender);
     goto fail;

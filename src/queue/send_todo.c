@@ -25,6 +25,7 @@
 
 #include "open.h"
 #include "qconf.h"
+#include "readfile.h"
 #include "queue.h"
 #include "scan.h"
 #include "send.h"
@@ -96,35 +97,6 @@ todo_scan(void)
   stralloc_free(&dir);
 }
 
-static int
-read_file(const char *path, stralloc *out)
-{
-  char buf[4096];
-  int fd = open_read(path);
-
-  out->len = 0;
-  if (fd == -1)
-    return 0;
-  for (;;) {
-    ssize_t r = read(fd, buf, sizeof buf);
-
-    if (r == -1 && errno == EINTR)
-      continue;
-    if (r < 0) {
-      close(fd);
-      return 0;
-    }
-    if (r == 0)
-      break;
-    if (!stralloc_catb(out, buf, (size_t)r)) {
-      close(fd);
-      return 0;
-    }
-  }
-  close(fd);
-  return 1;
-}
-
 /* Write data to path (replacing it), fsync it, set its times. */
 static int
 write_synced(const char *path, const stralloc *data, time_t when)
@@ -177,7 +149,7 @@ preprocess(unsigned long id)
     goto done;
   }
   birth = st.st_mtime;
-  if (!read_file(path.s, &todo)) {
+  if (!readfile(path.s, &todo)) {
     log_line("warning: unable to read todo/", idtext, (char *)0);
     goto done;
   }

@@ -21,6 +21,7 @@ include src/lib/Makefile.inc
 include src/admin/Makefile.inc
 include src/local/Makefile.inc
 include src/queue/Makefile.inc
+include src/inject/Makefile.inc
 include tests/Makefile.inc
 
 build: $(DEPSTAMP) build/include/qconf.h $(LIBQ) $(PROGS)

@@ -76,6 +76,11 @@ static const struct hier_entry files[] = {
   F("man/man8/qmail-rspawn.8", "src/queue/qmail-rspawn.8", 0644),
   F("man/man8/qmail-clean.8", "src/queue/qmail-clean.8", 0644),
   F("man/man8/qmail-local.8", "src/local/qmail-local.8", 0644),
+  /* injection */
+  F("bin/qmail-inject", "build/bin/qmail-inject", 0755),
+  F("bin/sendmail", "build/bin/sendmail", 0755),
+  F("man/man8/qmail-inject.8", "src/inject/qmail-inject.8", 0644),
+  F("man/man8/sendmail.8", "src/inject/sendmail.8", 0644),
 };
 
 #define COUNT(a) (sizeof (a) / sizeof (a)[0])

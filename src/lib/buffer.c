@@ -154,6 +154,8 @@ buffer_flush(buffer *b)
 int
 buffer_put(buffer *b, const char *s, size_t len)
 {
+  if (!len)
+    return 1;
   if (len > b->a - b->p) {
     if (!buffer_flush(b))
       return 0;

@@ -114,6 +114,12 @@ qmailqueue_to(struct qmailqueue *qq, const char *recipient)
   envelope_add(qq, 'T', recipient);
 }
 
+void
+qmailqueue_abort(struct qmailqueue *qq)
+{
+  qq->failed = 1;
+}
+
 int
 qmailqueue_close(struct qmailqueue *qq)
 {

@@ -54,6 +54,9 @@ void qmailqueue_puts(struct qmailqueue *qq, const char *s);
 void qmailqueue_from(struct qmailqueue *qq, const char *sender);
 void qmailqueue_to(struct qmailqueue *qq, const char *recipient);
 int qmailqueue_close(struct qmailqueue *qq);
+/* Give up on this message: qmailqueue_close() then writes no envelope,
+ * so the queue program removes what it wrote and queues nothing. */
+void qmailqueue_abort(struct qmailqueue *qq);
 
 /* Process id of the queue program (qmail logs it as "qp"). */
 pid_t qmailqueue_pid(const struct qmailqueue *qq);

@@ -138,9 +138,7 @@ bounce_send(unsigned long id)
   if (!copy_file(&qq, bounce.s) || !(qmailqueue_puts(&qq,
       "--- Below this line is a copy of the message.\n\n"), copy_file(&qq, mess.s))) {
     log_line("warning: unable to read the files for the bounce of message ", idtext, (char *)0);
-    /* qmail-queue sees no envelope and queues nothing */
-    qmailqueue_put(&qq, "", 0);
-    qq.failed = 1;
+    qmailqueue_abort(&qq);
   }
   qmailqueue_from(&qq, envelope_sender);
   qmailqueue_to(&qq, to.s);

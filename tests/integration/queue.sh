@@ -36,6 +36,29 @@ t_ok "mbox delivery arrives" t_wait_grep "$A/mary/Mailbox" '^Subject: second$'
 t_match "mbox starts with a From_ line" "$(head -n 1 "$A/mary/Mailbox")" '^From sender@test.example '
 t_match "a body line starting with From is quoted" "$(cat "$A/mary/Mailbox")" '^>From the start$'
 
+# 2b. the user-facing injectors: sendmail and qmail-inject
+printf 'To: joe@test.example\nSubject: via sendmail\n\nhi\n' | QMAILHOME=$I "$QBIN/sendmail" -t -f sender@test.example
+t_check "sendmail -t exits 0" "$?" 0
+printf 'Subject: via qmail-inject\n\nhi\n' | QMAILHOME=$I "$QBIN/qmail-inject" -f sender@test.example mary@test.example
+t_check "qmail-inject exits 0" "$?" 0
+t_ok "qmail-inject's message reaches the mbox" t_wait_grep "$A/mary/Mailbox" '^Subject: via qmail-inject$'
+i=0; sm=
+while [ $i -lt 100 ] && [ -z "$sm" ]; do
+  sm=$(grep -l '^Subject: via sendmail$' "$A"/joe/Maildir/new/* 2>/dev/null | head -n 1)
+  [ -n "$sm" ] || sleep 0.1; i=$((i + 1))
+done
+t_ok "found the sendmail message" test -n "$sm"
+h=$(sed '/^$/q' "$sm" 2>/dev/null)
+t_match "Return-Path from -f" "$h" '^Return-Path: <sender@test.example>$'
+t_match "Delivered-To" "$h" '^Delivered-To: joe@test.example$'
+t_match "qmail-queue's Received line" "$h" '^Received: \(qmail [0-9]+ invoked by uid [0-9]+\); '
+t_match "Date added by the injector" "$h" '^Date: '
+t_match "Message-ID added with the host from control/me" "$h" '^Message-ID: <[0-9]+\.[0-9]+\.qmail@test.example>$'
+t_match "From added" "$h" '^From: .*@test.example'
+mb=$(sed -n '/^Subject: via qmail-inject$/,$p' "$A/mary/Mailbox")
+t_match "mbox message has its Return-Path" "$(cat "$A/mary/Mailbox")" '^Return-Path: <sender@test.example>$'
+t_match "and its body" "$mb" '^hi$'
+
 # 3. unknown local user: a QSBMF bounce to the sender
 printf 'Subject: third\n\nto nobody\n' | t_queue "$I" sender@test.example nosuchuser@test.example
 t_ok "the bounce reaches the sender" t_wait_mail "$A/sender/Maildir"

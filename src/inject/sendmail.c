@@ -1,0 +1,118 @@
+/* sendmail -- the sendmail command line, mapped onto qmail-inject.
+ *
+ *     sendmail [-t] [-i] [-oi] [-f sender | -r sender] [-F fullname]
+ *              [-o option] [-B type] [-v] [--] [recipient ...]
+ *
+ * For the many programs (cron, PHP, git, mail readers, monitoring
+ * tools) that hand mail to /usr/sbin/sendmail.  The message on standard
+ * input is injected exactly as qmail-inject does it (the same code;
+ * see inject.h): without -t the recipients are the arguments only;
+ * with -t they are taken from the To:, Cc: and Bcc: fields as well.
+ * Unless -i or -oi is given, a line holding a single "." ends the
+ * message, as with the original sendmail.  -f or -r sets the envelope
+ * sender, -F the display name of an added From: field.  Other -o
+ * options, -B, -v and the DSN options -N, -R, -V are accepted and
+ * ignored.  The modes -bp, -bs, -bi and -q are not supported yet.  See
+ * sendmail(8).
+ *
+ * Run by any user; no privileges of its own (qmail-queue is setuid).
+ * Honours $QMAILHOME when not setuid or setgid.
+ *
+ * Exit codes: 0 queued; 64 (EX_USAGE) an unknown option, a missing
+ * option argument or an unsupported mode; otherwise qmail-inject's:
+ * 100 permanent failure (no recipients, a bad address, the queue
+ * refusing the message), 111 temporary failure.
+ */
+#include <string.h>
+
+#include "errmsg.h"
+#include "inject.h"
+
+#define EXIT_USAGE 64
+
+static void die_usage(const char *what, char option) __attribute__((noreturn));
+static void check_mode(const char *mode);
+
+static void
+die_usage(const char *what, char option)
+{
+  char name[3] = { '-', option, 0 };
+
+  die(EXIT_USAGE, what, name, "; usage: sendmail [-t] [-i] [-f sender] "
+      "[-F fullname] [recipient ...]");
+}
+
+/* -b MODE: only the default, -bm (deliver the message), is here yet. */
+static void
+check_mode(const char *mode)
+{
+  if (!strcmp(mode, "m"))
+    return;
+  if (!strcmp(mode, "p"))
+    die(EXIT_USAGE, "-bp (list the queue) is not supported yet");
+  if (!strcmp(mode, "s"))
+    die(EXIT_USAGE, "-bs (SMTP on standard input) is not supported yet");
+  if (!strcmp(mode, "i"))
+    die(EXIT_USAGE, "-bi (rebuild the aliases database) is not supported yet");
+  die(EXIT_USAGE, "the mode -b", mode, " is not supported");
+}
+
+int
+main(int argc, char **argv)
+{
+  struct inject_options opt;
+  int headers = 0, dot_ends = 1;
+  int i;
+
+  errmsg_init("sendmail");
+  memset(&opt, 0, sizeof opt);
+
+  for (i = 1; i < argc; ++i) {
+    const char *arg = argv[i];
+    int j = 1;
+
+    if (arg[0] != '-' || !arg[1])
+      break;
+    if (!strcmp(arg, "--")) {
+      ++i;
+      break;
+    }
+    while (arg[j]) {
+      char c = arg[j++];
+      const char *value;
+
+      switch (c) {
+      case 't': headers = 1; continue;
+      case 'i': dot_ends = 0; continue;
+      case 'v': case 'U': case 'm': continue;
+      case 'q':
+        die(EXIT_USAGE, "-q (run the queue) is not supported yet; "
+            "qmail-send delivers at once and retries by itself");
+      case 'b': case 'f': case 'r': case 'F': case 'o': case 'B':
+      case 'N': case 'R': case 'V': case 'L': case 'h':
+        break;
+      default:
+        die_usage("unknown option ", c);
+      }
+      /* An option with a value: the rest of this word or the next. */
+      if (arg[j])
+        value = arg + j;
+      else if (i + 1 < argc)
+        value = argv[++i];
+      else
+        die_usage("a value is missing after ", c);
+      switch (c) {
+      case 'b': check_mode(value); break;
+      case 'f': case 'r': opt.sender = value; break;
+      case 'F': opt.fullname = value; break;
+      case 'o': if (!strcmp(value, "i")) dot_ends = 0; break;
+      default: break;  /* -B, -N, -R, -V, -L, -h: nothing to do here */
+      }
+      break;
+    }
+  }
+  opt.recipients = headers ? INJECT_ARGS_AND_HEADER : INJECT_ARGS;
+  opt.dot_ends_input = dot_ends;
+  opt.args = argv + i;
+  inject_run(&opt);
+}

@@ -22,6 +22,7 @@ include src/admin/Makefile.inc
 include src/local/Makefile.inc
 include src/queue/Makefile.inc
 include src/inject/Makefile.inc
+include src/user/Makefile.inc
 include tests/Makefile.inc
 
 build: $(DEPSTAMP) build/include/qconf.h $(LIBQ) $(PROGS)

@@ -16,23 +16,30 @@
  * local@domain" on top; a message that already carries this
  * Delivered-To line is looping and is refused.
  *
- * Supported now: maildir and mbox lines.  Program (|command) and
- * forward (&address) lines are recognised but deferred with a
- * "not supported yet" report until their issue lands; no line of the
- * file is carried out in that case, so a retry delivers nothing twice.
+ * Lines are carried out in order: mbox and maildir lines at once,
+ * |command lines by "sh -c command" (see command.h for the environment
+ * and the exit-code table), and &address or bare-address lines are
+ * collected and queued together at the end as one message (see
+ * forward.h), also when a program stopped the file with exit 99.  A
+ * program that fails permanently makes qmail-local exit 100, one that
+ * fails temporarily 111; then no forward is queued, and a retry
+ * carries out the whole file again from its first line.  A program's
+ * output (standard output and error) goes into the report.
  *
  * -n prints what would be done ("maildir ./Maildir/", "mbox ./Mailbox",
  * "program ...", "forward ...", then the "did" line) without reading or
  * delivering the message; -N (the default) delivers.
  *
- * Everything it reports goes to fd 1, one line, for qmail-send's log:
- * "did F+W+P" on success (F mbox and maildir deliveries, W forwards,
+ * Everything it reports goes to fd 1 for qmail-send's log: the output
+ * of its programs, then one line of its own, "did F+W+P" on success (F mbox and maildir deliveries, W forwards,
  * P programs), else the reason with a qmail status code.
  *
  * Exit codes: 0 delivered; 100 permanent failure (no such extension,
- * looping message, bad usage): the message bounces; 111 temporary
- * failure (missing maildir, unreadable .qmail, out of memory, ...): it
- * is retried later.
+ * looping message, bad usage, a program that failed permanently, a
+ * forward the queue refused for good): the message bounces; 111
+ * temporary failure (missing maildir, unreadable or untrusted .qmail,
+ * a program that failed temporarily, out of memory, ...): it is
+ * retried later.
  */
 #include <errno.h>
 #include <signal.h>
@@ -44,14 +51,17 @@
 
 #include "address.h"
 #include "buffer.h"
+#include "command.h"
 #include "dotqmail.h"
 #include "errmsg.h"
 #include "fmt.h"
+#include "forward.h"
 #include "maildir.h"
 #include "mbox.h"
 #include "qconf.h"
 #include "sig.h"
 #include "stralloc.h"
+#include "wait.h"
 
 struct recipient {
   const char *user;
@@ -290,16 +300,16 @@ check_instructions(struct dotqmail *dq, int from_file, int forward_only)
       if (forward_only)
         report_exit(111, "Uh-oh: ", name, " has prog delivery but has x bit "
                     "set. (#4.7.0)", (char *)0);
-      if (flag_deliver)
-        report_exit(111, "Line ", num, " of ", name, " is a program delivery "
-                    "(|command), which this qmail-local does not support yet; "
-                    "deferring. (#4.3.0)", (char *)0);
+      if (!*line.arg)
+        report_exit(111, "Uh-oh: line ", num, " of ", name, " is a program "
+                    "line without a command; fix the file. (#4.7.0)",
+                    (char *)0);
       break;
     case DOTQMAIL_FORWARD:
-      if (flag_deliver)
-        report_exit(111, "Line ", num, " of ", name, " is a forward "
-                    "(&address or bare address), which this qmail-local does "
-                    "not support yet; deferring. (#4.3.0)", (char *)0);
+      if (!*line.arg)
+        report_exit(111, "Uh-oh: line ", num, " of ", name, " is a forward "
+                    "line without an address; fix the file. (#4.7.0)",
+                    (char *)0);
       break;
     }
   }
@@ -347,9 +357,51 @@ deliver_mbox(const char *path)
   stralloc_free(&why);
 }
 
-/* Carry out (or, with -n, describe) every line, in order. */
+/* Run one |command line; 1 to go on with the next line, 0 when the
+ * program asked (exit 99) to skip the rest.  Failures end qmail-local. */
+static int
+deliver_program(struct command_env *ce, const struct dotqmail_line *line,
+                const char *name)
+{
+  char num[FMT_ULONG], code[FMT_ULONG];
+  int status;
+
+  rewind_message();
+  buffer_flush(buffer_1);
+  if (!command_run(ce, line->arg, &status)) {
+    if (errno == ENOMEM)
+      nomem();
+    report_exit(111, "Unable to run /bin/sh: ", strerror(errno),
+                ". (#4.3.0)", (char *)0);
+  }
+  num[fmt_ulong(num, line->number)] = 0;
+  if (wait_crashed(status)) {
+    code[fmt_ulong(code, (unsigned long)wait_termsig(status))] = 0;
+    report_exit(111, "Program on line ", num, " of ", name, " was killed "
+                "by signal ", code, "; will try again. (#4.3.0)", (char *)0);
+  }
+  code[fmt_ulong(code, (unsigned long)wait_exitcode(status))] = 0;
+  switch (command_outcome(status)) {
+  case COMMAND_NEXT:
+    return 1;
+  case COMMAND_STOP:
+    return 0;
+  case COMMAND_PERMANENT:
+    report_exit(100, "Program on line ", num, " of ", name, " failed "
+                "permanently (exit code ", code, "). (#5.2.0)", (char *)0);
+  case COMMAND_TEMPORARY:
+  default:
+    report_exit(111, "Program on line ", num, " of ", name, " failed "
+                "temporarily (exit code ", code, "); will try again. "
+                "(#4.2.0)", (char *)0);
+  }
+}
+
+/* Carry out (or, with -n, describe) every line, in order; collect the
+ * forwards in fw. */
 static void
-run_instructions(struct dotqmail *dq, struct counts *done)
+run_instructions(struct dotqmail *dq, const char *name, struct command_env *ce,
+                 struct forward *fw, struct counts *done)
 {
   struct dotqmail_line line;
   int r;
@@ -375,18 +427,37 @@ run_instructions(struct dotqmail *dq, struct counts *done)
         describe("mbox ", line.text);
       break;
     case DOTQMAIL_PROGRAM:
-      /* check_instructions refused it when delivering */
       ++done->programs;
-      describe("program ", line.arg);
+      if (!flag_deliver)
+        describe("program ", line.arg);
+      else if (!deliver_program(ce, &line, name))
+        return;
       break;
     case DOTQMAIL_FORWARD:
       ++done->forwards;
-      describe("forward ", line.arg);
+      if (flag_deliver) {
+        if (!forward_add(fw, line.arg))
+          nomem();
+      } else
+        describe("forward ", line.arg);
       break;
     }
   }
   if (r == -1)
     nomem();
+}
+
+/* The sender forwarded copies get (NEWSENDER). */
+static void
+make_newsender(stralloc *newsender, const struct recipient *r)
+{
+  if (!forward_newsender(newsender, r->sender, r->local, r->domain, r->dash,
+                         r->ext)) {
+    if (errno == ENOMEM)
+      nomem();
+    report_exit(111, "Unable to look for the -owner .qmail file: ",
+                strerror(errno), ". (#4.3.0)", (char *)0);
+  }
 }
 
 int
@@ -395,6 +466,10 @@ main(int argc, char **argv)
   struct recipient r;
   struct dotqmail dq = DOTQMAIL_ZERO;
   struct counts done = { 0, 0, 0 };
+  struct command_env ce = COMMAND_ENV_ZERO;
+  struct command_info info;
+  struct forward fw = FORWARD_ZERO;
+  stralloc newsender = STRALLOC_ZERO;
   int found, forward_only = 0;
 
   (void)argc;
@@ -436,6 +511,9 @@ main(int argc, char **argv)
     if (dq.mode & CONF_PATERNALISM)
       report_exit(111, "Uh-oh: ", dq.name.s, " is writable by others; fix "
                   "its mode. (#4.7.0)", (char *)0);
+    if ((dq.mode & S_ISVTX) && flag_deliver)
+      report_exit(111, dq.name.s, " is sticky: user is editing it; will try "
+                  "again. (#4.2.1)", (char *)0);
     forward_only = (dq.mode & S_IXUSR) != 0;
   }
   if (!found || !dq.text.len) {
@@ -446,7 +524,41 @@ main(int argc, char **argv)
   }
 
   check_instructions(&dq, found, forward_only);
-  run_instructions(&dq, &done);
+
+  make_newsender(&newsender, &r);
+  info.sender = r.sender;
+  info.newsender = newsender.s;
+  info.user = r.user;
+  info.home = r.homedir;
+  info.local = r.local;
+  info.ext = r.ext;
+  info.domain = r.domain;
+  info.default_part = dq.default_at == DOTQMAIL_NO_DEFAULT
+    ? (const char *)0 : r.ext + dq.default_at;
+  if (!stralloc_0(&dtline) || !stralloc_0(&rpline) || !stralloc_0(&ufline))
+    nomem();
+  --dtline.len;
+  --rpline.len;
+  --ufline.len;
+  info.dtline = dtline.s;
+  info.rpline = rpline.s;
+  info.ufline = ufline.s;
+  if (flag_deliver && !command_env_make(&ce, &info))
+    nomem();
+
+  run_instructions(&dq, source_name(&dq, found), &ce, &fw, &done);
+
+  if (flag_deliver && forward_count(&fw)) {
+    stralloc why = STRALLOC_ZERO;
+    int code = forward_send(&fw, newsender.s, &dtline, &why);
+
+    if (code) {
+      if (!why.len || !stralloc_0(&why))
+        nomem();
+      report_exit(code, why.s, (char *)0);
+    }
+    stralloc_free(&why);
+  }
 
   {
     stralloc did = STRALLOC_ZERO;
@@ -457,6 +569,9 @@ main(int argc, char **argv)
         || !stralloc_0(&did))
       nomem();
     dotqmail_free(&dq);
+    command_env_free(&ce);
+    forward_free(&fw);
+    stralloc_free(&newsender);
     report_exit(0, did.s, (char *)0);
   }
 }

@@ -80,6 +80,22 @@ read_value(const char *name, stralloc *out, const char *fallback)
   return stralloc_0(out) && (--out->len, 1);
 }
 
+/* doublebounceto: missing means postmaster; present but empty means
+ * "discard double bounces", so an empty line must not fall back. */
+static int
+read_doublebounceto(void)
+{
+  int r = control_readline(&conf.doublebounceto, "control/doublebounceto");
+
+  if (r < 0) {
+    log_line("alert: unable to read control/doublebounceto", (char *)0);
+    return 0;
+  }
+  if (r == 0 && !stralloc_copys(&conf.doublebounceto, "postmaster"))
+    return 0;
+  return stralloc_0(&conf.doublebounceto) && (--conf.doublebounceto.len, 1);
+}
+
 static int
 read_number(const char *name, int *out, int def, int min, int max)
 {
@@ -123,7 +139,7 @@ conf_load(void)
   me = conf.me.s;
   if (!read_value("bouncefrom", &conf.bouncefrom, "MAILER-DAEMON")
       || !read_value("bouncehost", &conf.bouncehost, me)
-      || !read_value("doublebounceto", &conf.doublebounceto, "postmaster")
+      || !read_doublebounceto()
       || !read_value("doublebouncehost", &conf.doublebouncehost, me)
       || !read_value("envnoathost", &conf.envnoathost, me))
     return 0;

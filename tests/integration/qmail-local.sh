@@ -155,16 +155,6 @@ forward bob@example.net
 did 2+2+1"
 t_check "-n delivers nothing" "$(count_new "$H/Maildir")" "$n_before"
 
-# 9. program and forward lines are not supported yet: deferred, and
-# nothing of the file is delivered
-ql "$M" joe-all - all s@x ./Mailbox
-t_check "program line exits 111" "$rc" 111
-t_match "program line: not supported yet, named" "$out" '^Line 4 of \.qmail-all is a program delivery .*not support yet.*\(#4\.3\.0\)$'
-t_check "nothing delivered from a file that cannot be carried out" "$(count_new "$H/Maildir")" "$n_before"
-printf './Maildir/\nbob@example.net\n' > "$H/.qmail-fwd"
-ql "$M" joe-fwd - fwd s@x ./Mailbox
-t_match "forward line: exits 111, not supported yet" "$rc:$out" '^111:Line 2 of \.qmail-fwd is a forward .*not support yet.*\(#4\.3\.0\)$'
-
 # 10. standard input must be seekable
 out=$(cat "$M" | "$QL" -- joe "$H" joe-list - list example.org s@x ./Mailbox)
 rc=$?
@@ -236,5 +226,305 @@ if command -v s-nail > /dev/null 2>&1; then
 else
   t_skip "s-nail reads the mbox" "s-nail is not installed (apt-get install s-nail)"
 fi
+
+# 14. program lines and the exit-code table
+# A queue program that records what it is given: the message (fd 0) in
+# $Q/N.msg, the envelope (fd 1) in $Q/N.env with each NUL made a
+# newline; it exits with the code in $D/qq-exit (0 when missing).
+Q=$D/queued
+mkdir "$Q"
+cat > "$D/record-queue" <<EOF
+#!/bin/sh
+n=\$(ls "$Q" | grep -c '[.]msg\$')
+n=\$((n + 1))
+cat > "$Q/\$n.tmp"
+tr '\\000' '\\n' <&1 > "$Q/\$n.env"
+mv "$Q/\$n.tmp" "$Q/\$n.msg"
+exit \$(cat "$D/qq-exit" 2>/dev/null || echo 0)
+EOF
+chmod 755 "$D/record-queue"
+QMAILQUEUE=$D/record-queue
+export QMAILQUEUE
+queued() { ls "$Q" | grep -c '[.]msg$'; }
+
+t_maildir "$H/Prog"
+# prog_case CODE: a program that exits CODE, then a maildir line
+prog_case() {
+  printf '|echo said %s; exit %s\n./Prog/\n' "$1" "$1" > "$H/.qmail-prog"
+  p_before=$(count_new "$H/Prog")
+  ql "$M" joe-prog - prog s@x ./Mailbox
+  p_after=$(count_new "$H/Prog")
+}
+prog_case 0
+t_check "exit 0: next line is carried out" "$rc:$out:$((p_after - p_before))" "0:said 0
+did 1+0+1:1"
+prog_case 99
+t_check "exit 99: success, the remaining lines are skipped" "$rc:$out:$((p_after - p_before))" "0:said 99
+did 0+0+1:0"
+prog_case 100
+t_check "exit 100: bounce with the program's output, nothing after it" \
+  "$rc:$out:$((p_after - p_before))" "100:said 100
+Program on line 1 of .qmail-prog failed permanently (exit code 100). (#5.2.0):0"
+prog_case 111
+t_check "exit 111: deferred with the program's output" "$rc:$out:$((p_after - p_before))" "111:said 111
+Program on line 1 of .qmail-prog failed temporarily (exit code 111); will try again. (#4.2.0):0"
+for code in 64 65 70 76 77 78 112; do
+  prog_case $code
+  t_check "hard error exit $code bounces (100)" "$rc:$((p_after - p_before))" "100:0"
+done
+for code in 1 2 63 66 75 98 101 110 113 255; do
+  prog_case $code
+  t_check "other exit $code defers (111)" "$rc:$((p_after - p_before))" "111:0"
+done
+printf '|kill -9 $$\n./Prog/\n' > "$H/.qmail-prog"
+ql "$M" joe-prog - prog s@x ./Mailbox
+t_check "a program killed by a signal defers (111)" "$rc:$out" \
+  "111:Program on line 1 of .qmail-prog was killed by signal 9; will try again. (#4.3.0)"
+printf '|echo to-stderr >&2; exit 100\n' > "$H/.qmail-prog"
+ql "$M" joe-prog - prog s@x ./Mailbox
+t_match "the program's standard error goes into the report" "$rc:$out" '^100:to-stderr$'
+printf '|cat > got-1\n|cat > got-2; pwd > where\n' > "$H/.qmail-prog"
+ql "$M" joe-prog - prog s@x ./Mailbox
+t_check "two programs: did 0+0+2" "$rc:$out" "0:did 0+0+2"
+t_ok "the first program reads the message unchanged on stdin" cmp "$H/got-1" "$M"
+t_ok "the second program reads it again from its start" cmp "$H/got-2" "$M"
+t_check "programs run in the home directory" "$(cat "$H/where")" "$(cd "$H" && pwd -P)"
+printf '|echo first > order\n./Prog/\n|echo third >> order; exit 111\n' > "$H/.qmail-prog"
+p_before=$(count_new "$H/Prog")
+ql "$M" joe-prog - prog s@x ./Mailbox
+t_check "lines run in order up to the failing one" \
+  "$rc:$(cat "$H/order" | tr '\n' ,):$(( $(count_new "$H/Prog") - p_before))" "111:first,third,:1"
+printf '|sh -c '"'"'kill -PIPE $$; exit 0'"'"'; echo $? > pipe-rc\n' > "$H/.qmail-prog"
+ql "$M" joe-prog - prog s@x ./Mailbox
+t_check "programs start with SIGPIPE at its default (not ignored)" "$rc:$(cat "$H/pipe-rc")" "0:141"
+printf '|\n' > "$H/.qmail-prog"
+ql "$M" joe-prog - prog s@x ./Mailbox
+t_match "a | line without a command is refused (111)" "$rc:$out" '^111:Uh-oh: line 1 of \.qmail-prog is a program line without a command'
+
+# 15. the environment of a program, for joe-list-foo@example.org
+# handled by .qmail-list-default
+cat > "$D/showenv" <<'EOF'
+#!/bin/sh
+rm -rf env; mkdir env
+for v in SENDER NEWSENDER RECIPIENT USER HOME HOST HOST2 HOST3 HOST4 LOCAL \
+         EXT EXT2 EXT3 EXT4 DEFAULT DTLINE RPLINE UFLINE; do
+  eval "isset=\${$v+set}"
+  if [ "$isset" = set ]; then eval "printf '%s' \"\$$v\"" > env/$v; fi
+done
+EOF
+chmod 755 "$D/showenv"
+printf '|%s\n' "$D/showenv" > "$H/.qmail-list-default"
+rm -f "$H/.qmail-list"
+ql "$M" joe-list-foo - list-foo 'mary@example.net' ./Mailbox
+t_check "env program: delivered" "$rc:$out" "0:did 0+0+1"
+envis() { if [ -f "$H/env/$1" ]; then cat "$H/env/$1"; echo .; else echo unset; fi; }
+t_check "SENDER" "$(envis SENDER)" "mary@example.net."
+t_check "NEWSENDER (no -owner file)" "$(envis NEWSENDER)" "mary@example.net."
+t_check "RECIPIENT" "$(envis RECIPIENT)" "joe-list-foo@example.org."
+t_check "USER" "$(envis USER)" "joe."
+t_check "HOME" "$(envis HOME)" "$H."
+t_check "HOST" "$(envis HOST)" "example.org."
+t_check "HOST2" "$(envis HOST2)" "example."
+t_check "HOST3 (no more dots)" "$(envis HOST3)" "example."
+t_check "HOST4 (no more dots)" "$(envis HOST4)" "example."
+t_check "LOCAL" "$(envis LOCAL)" "joe-list-foo."
+t_check "EXT" "$(envis EXT)" "list-foo."
+t_check "EXT2" "$(envis EXT2)" "foo."
+t_check "EXT3 (no second dash)" "$(envis EXT3)" "."
+t_check "EXT4 (no third dash)" "$(envis EXT4)" "."
+t_check "DEFAULT: the part default stands for" "$(envis DEFAULT)" "foo."
+t_check "DTLINE" "$(envis DTLINE)" "Delivered-To: joe-list-foo@example.org
+."
+t_check "RPLINE" "$(envis RPLINE)" "Return-Path: <mary@example.net>
+."
+t_match "UFLINE" "$(envis UFLINE | tr '\n' '~')" \
+  '^From mary@example\.net (Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} [0-9]{4}~\.~$'
+printf '|%s\n' "$D/showenv" > "$H/.qmail-a-b-c-d"
+DEFAULT=stale "$QL" -- joe "$H" joe-a-b-c-d - a-b-c-d mail.sub.example.co.uk '' ./Mailbox < "$M" > /dev/null
+t_check "HOST2 of mail.sub.example.co.uk" "$(envis HOST2)" "mail.sub.example.co."
+t_check "HOST3 of mail.sub.example.co.uk" "$(envis HOST3)" "mail.sub.example."
+t_check "HOST4 of mail.sub.example.co.uk" "$(envis HOST4)" "mail.sub."
+t_check "EXT2 of a-b-c-d" "$(envis EXT2)" "b-c-d."
+t_check "EXT3 of a-b-c-d" "$(envis EXT3)" "c-d."
+t_check "EXT4 of a-b-c-d" "$(envis EXT4)" "d."
+t_check "DEFAULT is unset for an exact .qmail-ext (even if set outside)" "$(envis DEFAULT)" "unset"
+t_check "SENDER of a bounce is empty" "$(envis SENDER)" "."
+t_check "NEWSENDER of a bounce is empty" "$(envis NEWSENDER)" "."
+t_match "UFLINE of a bounce says MAILER-DAEMON" "$(envis UFLINE)" '^From MAILER-DAEMON '
+rm -f "$H/.qmail-a-b-c-d"
+
+# 16. search order and DEFAULT's value
+printf '|%s\n' "$D/showenv" > "$H/.qmail-default"
+ql "$M" joe-zz-Top - zz-Top s@x ./Mailbox
+t_check ".qmail-default: DEFAULT is the whole extension, case kept" "$(envis DEFAULT)" "zz-Top."
+printf '|%s\n' "$D/showenv" > "$H/.qmail-zz-default"
+ql "$M" joe-zz-Top - zz-Top s@x ./Mailbox
+t_check ".qmail-zz-default wins over .qmail-default; DEFAULT after the prefix" "$(envis DEFAULT)" "Top."
+printf '|%s\n' "$D/showenv" > "$H/.qmail-zz-top-default"
+ql "$M" joe-zz-Top-x-y - zz-Top-x-y s@x ./Mailbox
+t_check "the longest -default prefix wins: DEFAULT x-y" "$(envis DEFAULT)" "x-y."
+printf '|%s\n' "$D/showenv" > "$H/.qmail-a:b-default"
+ql "$M" joe-A.B-C.D - A.B-C.D s@x ./Mailbox
+t_check ".qmail-a:b-default for A.B-C.D: DEFAULT C.D" "$(envis DEFAULT)" "C.D."
+printf '|%s\n' "$D/showenv" > "$H/.qmail-zz-top"
+ql "$M" joe-zz-Top - zz-Top s@x ./Mailbox
+t_check "the exact .qmail-zz-top wins over every -default; DEFAULT unset" "$(envis DEFAULT)" "unset"
+rm -f "$H/.qmail-default" "$H/.qmail-zz-default" "$H/.qmail-zz-top-default" \
+  "$H/.qmail-zz-top" "$H/.qmail-a:b-default"
+
+# 17. forwards: one queued message, its envelope and its bytes
+printf '&mary@example.net\n# note\nbob@example.net\n./Prog/\n1234@example.com\n' > "$H/.qmail-fwd"
+q_before=$(queued)
+p_before=$(count_new "$H/Prog")
+ql "$M" joe-fwd - fwd s@x ./Mailbox
+t_check "forwards: exit 0, did 1+3+0" "$rc:$out" "0:did 1+3+0"
+t_check "all forwards of the file are ONE queued message" "$(queued)" $((q_before + 1))
+n=$(queued)
+t_check "its envelope: sender, three recipients in order, the end mark" \
+  "$(cat "$Q/$n.env"; echo .)" "Fs@x
+Tmary@example.net
+Tbob@example.net
+T1234@example.com
+
+."
+{ printf 'Delivered-To: joe-fwd@example.org\n'; cat "$M"; } > "$want"
+t_ok "forwarded copy: Delivered-To line on top, no Return-Path, message unchanged" cmp "$Q/$n.msg" "$want"
+t_check "the maildir line of the file was delivered too" "$(( $(count_new "$H/Prog") - p_before))" 1
+: > "$H/.qmail-fwd-owner"
+ql "$M" joe-fwd - fwd s@x ./Mailbox
+t_check "with .qmail-fwd-owner the forward's sender is joe-fwd-owner@example.org" \
+  "$(head -n 1 "$Q/$(queued).env")" "Fjoe-fwd-owner@example.org"
+printf '|%s\n&mary@example.net\n' "$D/showenv" > "$H/.qmail-fwd"
+ql "$M" joe-fwd - fwd s@x ./Mailbox
+t_check "NEWSENDER names the owner too" "$(envis NEWSENDER):$(envis SENDER)" \
+  "joe-fwd-owner@example.org.:s@x."
+ql "$M" joe-fwd - fwd '' ./Mailbox
+t_check "a bounce's forward keeps the empty sender, owner or not" \
+  "$(head -n 1 "$Q/$(queued).env"):$(envis NEWSENDER)" "F:."
+ql "$M" joe-fwd - fwd '#@[]' ./Mailbox
+t_check "a double bounce's forward keeps #@[]" "$(head -n 1 "$Q/$(queued).env")" "F#@[]"
+ql "$M" joe-FWD - FWD s@x ./Mailbox
+t_check "the -owner file is looked up lowercased; sender keeps LOCAL's case" \
+  "$(head -n 1 "$Q/$(queued).env")" "Fjoe-FWD-owner@example.org"
+rm -f "$H/.qmail-fwd-owner"
+printf 'alice@example.net\n' > "$H/.qmail"
+: > "$H/.qmail-owner"
+ql "$M" joe '' '' s@x ./Mailbox
+t_check "plain user: .qmail-owner makes the sender joe-owner@example.org" \
+  "$rc:$(head -n 1 "$Q/$(queued).env")" "0:Fjoe-owner@example.org"
+rm -f "$H/.qmail" "$H/.qmail-owner"
+printf 'mary@example.net\n|exit 99\nbob@example.net\n' > "$H/.qmail-fwd"
+ql "$M" joe-fwd - fwd s@x ./Mailbox
+t_check "exit 99: forwards before it are queued, those after it are not" \
+  "$rc:$out:$(sed -n '2,$p' "$Q/$(queued).env" | tr '\n' ,)" "0:did 0+1+1:Tmary@example.net,,"
+printf 'mary@example.net\n|exit 111\n' > "$H/.qmail-fwd"
+q_before=$(queued)
+ql "$M" joe-fwd - fwd s@x ./Mailbox
+t_check "a program deferring after a forward line: nothing queued" "$rc:$(queued)" "111:$q_before"
+printf 'mary@example.net\n|exit 100\n' > "$H/.qmail-fwd"
+ql "$M" joe-fwd - fwd s@x ./Mailbox
+t_check "a program bouncing after a forward line: nothing queued" "$rc:$(queued)" "100:$q_before"
+printf 'mary@example.net\n' > "$H/.qmail-fwd"
+echo 71 > "$D/qq-exit"
+ql "$M" joe-fwd - fwd s@x ./Mailbox
+t_match "queue program temporary failure (71): exit 111" "$rc:$out" '^111:Unable to forward message: .*\(#4\.[0-9.]+\)$'
+echo 31 > "$D/qq-exit"
+ql "$M" joe-fwd - fwd s@x ./Mailbox
+t_check "queue program permanent failure (31): exit 100" "$rc:$out" \
+  "100:Unable to forward message: mail server permanently rejected message (#5.3.0)"
+rm -f "$D/qq-exit"
+out=$(QMAILQUEUE=$D/no-such-queue "$QL" -- joe "$H" joe-fwd - fwd example.org s@x ./Mailbox < "$M")
+rc=$?
+t_check "a queue program that cannot run: exit 111" "$rc" 111
+printf '&\n' > "$H/.qmail-fwd"
+ql "$M" joe-fwd - fwd s@x ./Mailbox
+t_match "an & line without an address is refused (111)" "$rc:$out" '^111:Uh-oh: line 1 of \.qmail-fwd is a forward line without an address'
+printf 'mary@example.net\n' > "$H/.qmail-fwd"
+q_before=$(queued)
+out=$("$QL" -n joe "$H" joe-fwd - fwd example.org s@x ./Mailbox < "$M")
+t_check "-n queues nothing" "$out:$(queued)" "forward mary@example.net
+did 0+1+0:$q_before"
+printf 'Delivered-To: joe-fwd@example.org\n\nloop\n' > "$D/fwdloop"
+ql "$D/fwdloop" joe-fwd - fwd s@x ./Mailbox
+t_check "a looping message is not forwarded again" "$rc:$(queued)" "100:$q_before"
+
+# 18. the mode bits: paternalism, sticky, execute (forwards only)
+patrn=$(sed -n 's/^#define CONF_PATERNALISM //p' "$TOP/build/include/qconf.h")
+printf 'mary@example.net\n' > "$H/.qmail-modes"
+chmod 602 "$H/.qmail-modes"
+ql "$M" joe-modes - modes s@x ./Mailbox
+t_match "a .qmail writable by others (mode 602) is refused (111)" "$rc:$out" '^111:Uh-oh: \.qmail-modes is writable'
+chmod 620 "$H/.qmail-modes"
+ql "$M" joe-modes - modes s@x ./Mailbox
+if [ $((patrn & 020)) -ne 0 ]; then
+  t_check "a group-writable .qmail is refused with paternalism $patrn" "$rc" 111
+else
+  t_check "a group-writable .qmail is accepted with paternalism $patrn" "$rc" 0
+fi
+chmod 1644 "$H/.qmail-modes"
+q_before=$(queued)
+ql "$M" joe-modes - modes s@x ./Mailbox
+t_check "a sticky .qmail is being edited: deferred (111), nothing done" "$rc:$out:$(queued)" \
+  "111:.qmail-modes is sticky: user is editing it; will try again. (#4.2.1):$q_before"
+chmod 744 "$H/.qmail-modes"
+ql "$M" joe-modes - modes s@x ./Mailbox
+t_check "an executable .qmail with only forwards is carried out" "$rc:$out:$(queued)" \
+  "0:did 0+1+0:$((q_before + 1))"
+printf 'mary@example.net\n|echo ran > ran-x\n' > "$H/.qmail-modes"
+ql "$M" joe-modes - modes s@x ./Mailbox
+t_check "an executable .qmail with a program line is refused whole (111)" \
+  "$rc:$out:$(queued):$(test -f "$H/ran-x" && echo ran)" \
+  "111:Uh-oh: .qmail-modes has prog delivery but has x bit set. (#4.7.0):$((q_before + 1)):"
+chmod 644 "$H/.qmail-modes"
+chmod 775 "$H"
+ql "$M" joe-modes - modes s@x ./Mailbox
+if [ $((patrn & 020)) -ne 0 ]; then
+  t_check "a group-writable home is refused with paternalism $patrn" "$rc" 111
+else
+  t_check "a group-writable home is accepted with paternalism $patrn" "$rc" 0
+fi
+chmod 755 "$H"
+
+# 19. hostile .qmail files
+t_maildir "$H/Hostile"
+h_count() { count_new "$H/Hostile"; }
+long=$(head -c 102400 /dev/zero | tr '\0' x)
+{ printf '#%s\n' "$long"; printf './Hostile/\n'; } > "$H/.qmail-h"
+ql "$M" joe-h - h s@x ./Mailbox
+t_check "a 100 KB comment line, then a maildir line" "$rc:$out:$(h_count)" "0:did 1+0+0:1"
+printf '|: %s; echo ran > long-ran\n' "$long" > "$H/.qmail-h"
+ql "$M" joe-h - h s@x ./Mailbox
+t_check "a 100 KB program line runs" "$rc:$out:$(cat "$H/long-ran")" "0:did 0+0+1:ran"
+printf '%s@example.net\n' "$long" > "$H/.qmail-h"
+ql "$M" joe-h - h s@x ./Mailbox
+t_check "a 100 KB address is forwarded whole" "$rc:$(sed -n 2p "$Q/$(queued).env" | wc -c | tr -d ' ')" \
+  "0:$((1 + 102400 + 12 + 1))"
+printf './Hostile/\0./Mailbox\n' > "$H/.qmail-h"
+ql "$M" joe-h - h s@x ./Mailbox
+t_check "a NUL byte cuts its line" "$rc:$out:$(h_count)" "0:did 1+0+0:2"
+printf '\0\0\0\n./Hostile/\n' > "$H/.qmail-h"
+ql "$M" joe-h - h s@x ./Mailbox
+t_check "a first line of NULs counts as blank (111)" "$rc:$out" "111:Uh-oh: first line of .qmail-h is blank. (#4.2.1)"
+printf './Hostile/' > "$H/.qmail-h"
+ql "$M" joe-h - h s@x ./Mailbox
+t_check "no final newline: the last line counts" "$rc:$out:$(h_count)" "0:did 1+0+0:3"
+printf '|echo no-newline > nn' > "$H/.qmail-h"
+ql "$M" joe-h - h s@x ./Mailbox
+t_check "no final newline after a program line" "$rc:$out:$(cat "$H/nn")" "0:did 0+0+1:no-newline"
+i=0; while [ $i -lt 10000 ]; do echo "# comment $i"; i=$((i + 1)); done > "$H/.qmail-h"
+echo ./Hostile/ >> "$H/.qmail-h"
+ql "$M" joe-h - h s@x ./Mailbox
+t_check "10,000 comment lines, then a maildir line" "$rc:$out:$(h_count)" "0:did 1+0+0:4"
+i=0; while [ $i -lt 10000 ]; do echo "r$i@example.net"; i=$((i + 1)); done > "$H/.qmail-h"
+q_before=$(queued)
+ql "$M" joe-h - h s@x ./Mailbox
+n=$(queued)
+t_check "10,000 forward lines: one queued message" "$rc:$out:$n" "0:did 0+10000+0:$((q_before + 1))"
+t_check "with 10,000 recipients" "$(grep -c '^T' "$Q/$n.env"):$(sed -n '$p' "$Q/$n.env" | head -c 1)" "10000:"
+t_check "the last recipient is r9999" "$(grep '^T' "$Q/$n.env" | tail -n 1)" "Tr9999@example.net"
+printf '\377\376binary\001\002\n' > "$H/.qmail-h"
+ql "$M" joe-h - h s@x ./Mailbox
+t_check "binary junk is taken as an address and handed to the queue" "$rc:$out" "0:did 0+1+0"
+rm -f "$H/.qmail-h"
 
 t_done

@@ -81,6 +81,16 @@ t_match "double bounce envelope sender is #@[]" "$d" '^Return-Path: <#@\[\]>$'
 t_match "double bounce text" "$d" 'but the bounce bounced!'
 t_match "double bounce names the bounced bounce's recipient" "$d" '^<ghost@test.example>:$'
 
+# 4b. an empty doublebounceto discards double bounces
+: > "$I/control/doublebounceto"
+t_stop "$I"; t_start "$I"
+before=$(ls "$A/postmaster/Maildir/new" | wc -l)
+printf 'Subject: fourth-b\n\nfrom a ghost\n' | t_queue "$I" ghost@test.example nosuchuser@test.example
+t_ok "the double bounce is discarded and logged" t_wait_log "$I" '^double bounce: discarding bounce/[0-9]+$'
+t_check "postmaster got nothing new" "$(ls "$A/postmaster/Maildir/new" | wc -l)" "$before"
+rm "$I/control/doublebounceto"
+t_stop "$I"; t_start "$I"
+
 # 5. a deferral is retried on qmail's schedule, and on ALRM
 printf 'Subject: fifth\n\nlater\n' | t_queue "$I" sender@test.example later@test.example
 t_ok "missing maildir: deferral logged" t_wait_log "$I" 'delivery [0-9]+: deferral: ' 10
@@ -123,7 +133,7 @@ t_match "starting delivery" "$log" '^starting delivery [0-9]+: msg [0-9]+ to loc
 t_match "status" "$log" '^status: local [0-9]+/10 remote [0-9]+/20$'
 t_match "success report" "$log" '^delivery [0-9]+: success: did_[0-9]+\+[0-9]+\+[0-9]+/$'
 t_match "failure report" "$log" '^delivery [0-9]+: failure: Sorry,_no_mailbox_here_by_that_name._\(#5.1.1\)/$'
-bad=$(grep -Ev '^(new msg [0-9]+|info msg [0-9]+: bytes [0-9]+ from <[^>]*> qp [0-9]+ uid [0-9]+|starting delivery [0-9]+: msg [0-9]+ to (local|remote) .+|status: local [0-9]+/[0-9]+ remote [0-9]+/[0-9]+|delivery [0-9]+: (success|deferral|failure): .*|bounce msg [0-9]+ qp [0-9]+|end msg [0-9]+|status: exiting)$' "$I/send.log")
+bad=$(grep -Ev '^(new msg [0-9]+|info msg [0-9]+: bytes [0-9]+ from <[^>]*> qp [0-9]+ uid [0-9]+|starting delivery [0-9]+: msg [0-9]+ to (local|remote) .+|status: local [0-9]+/[0-9]+ remote [0-9]+/[0-9]+|delivery [0-9]+: (success|deferral|failure): .*|bounce msg [0-9]+ qp [0-9]+|double bounce: discarding bounce/[0-9]+|end msg [0-9]+|status: exiting)$' "$I/send.log")
 t_check "every log line has a documented form" "$bad" ""
 
 # 9. TERM: finish and exit

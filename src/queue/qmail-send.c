@@ -82,8 +82,10 @@ read_trigger(int fd, int *scan)
       size_t len = i - start;
 
       if (len > 1 && pending.s[start] == 'R'
-          && scan_ulongn(pending.s + start + 1, len - 1, &id) == len - 1)
+          && scan_ulongn(pending.s + start + 1, len - 1, &id) == len - 1) {
+        deliver_refresh(id);
         sched_one_now(id);
+      }
       start = i + 1;
     }
   }

@@ -81,6 +81,9 @@ int deliver_active(void);
 int clean_request(char kind, unsigned long id);
 /* A message's files are gone from one channel: finish it if it is done. */
 void message_maybe_finish(unsigned long id);
+/* A tool changed message id's files (trigger "R" line): pick up the
+ * recipients it marked done in jobs already open. */
+void deliver_refresh(unsigned long id);
 /* Bounces that could not be queued are tried again from the main loop. */
 void deliver_retry_bounces(void);
 

@@ -497,6 +497,29 @@ deliver_results(int c)
 }
 
 void
+deliver_refresh(unsigned long id)
+{
+  int c, i;
+
+  for (c = 0; c < CHANNELS; ++c)
+    for (i = 0; i < CONF_SPAWN_LIMIT; ++i) {
+      struct job *job = &jobs[c][i];
+      stralloc now = STRALLOC_ZERO;
+      size_t k;
+
+      if (!job->used || job->id != id)
+        continue;
+      /* a tool marked recipients done in place: take over its D flags
+       * (the layout of the file never changes, only the flag bytes) */
+      if (lseek(job->fd, 0, SEEK_SET) == 0 && readfile_fd(job->fd, &now))
+        for (k = 0; k < job->records.len && k < now.len; k += strlen(job->records.s + k) + 1)
+          if (now.s[k] == 'D')
+            job->records.s[k] = 'D';
+      stralloc_free(&now);
+    }
+}
+
+void
 deliver_init(void)
 {
   memset(jobs, 0, sizeof jobs);

@@ -4,6 +4,8 @@
 #   make check           build and run the unit and integration tests
 #   make check-sanitize  the same tests, built with ASan and UBSan
 #   make install         install under $(DESTDIR)$(QMAILHOME)
+#   make install-sendmail-links  /usr/sbin/sendmail, /usr/lib/sendmail,
+#                        /usr/bin/mailq, /usr/bin/newaliases -> our sendmail
 #   make demo            run a self-contained instance (see README.md)
 #   make demo-stop       stop it
 #
@@ -21,6 +23,7 @@ include src/lib/Makefile.inc
 include src/admin/Makefile.inc
 include src/local/Makefile.inc
 include src/queue/Makefile.inc
+include src/users/Makefile.inc
 include src/inject/Makefile.inc
 include src/user/Makefile.inc
 include tests/Makefile.inc
@@ -38,6 +41,16 @@ check-sanitize:
 install: build
 	build/bin/qmail-install . '$(DESTDIR)$(QMAILHOME)'
 
+# Callers find the mail system under the names sendmail has always
+# had; mailq and newaliases are sendmail -bp and -bi by their names.
+# Replaces whatever those names were (root; DESTDIR for packages).
+install-sendmail-links:
+	mkdir -p '$(DESTDIR)/usr/sbin' '$(DESTDIR)/usr/lib' '$(DESTDIR)/usr/bin'
+	ln -sf '$(QMAILHOME)/bin/sendmail' '$(DESTDIR)/usr/sbin/sendmail'
+	ln -sf '$(QMAILHOME)/bin/sendmail' '$(DESTDIR)/usr/lib/sendmail'
+	ln -sf '$(QMAILHOME)/bin/sendmail' '$(DESTDIR)/usr/bin/mailq'
+	ln -sf '$(QMAILHOME)/bin/sendmail' '$(DESTDIR)/usr/bin/newaliases'
+
 demo: build
 	@sh etc/demo.sh
 
@@ -52,3 +65,4 @@ distclean: clean
 	rm -rf build
 
 .PHONY: all build deps check check-sanitize install demo demo-stop clean distclean
+.PHONY: install-sendmail-links

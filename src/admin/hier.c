@@ -81,6 +81,13 @@ static const struct hier_entry files[] = {
   F("bin/sendmail", "build/bin/sendmail", 0755),
   F("man/man8/qmail-inject.8", "src/inject/qmail-inject.8", 0644),
   F("man/man8/sendmail.8", "src/inject/sendmail.8", 0644),
+  /* qmail-users */
+  F("bin/qmail-newu", "build/bin/qmail-newu", 0700),
+  F("bin/qmail-getpw", "build/bin/qmail-getpw", 0711),
+  F("bin/qmail-pw2u", "build/bin/qmail-pw2u", 0711),
+  F("man/man8/qmail-newu.8", "src/users/qmail-newu.8", 0644),
+  F("man/man8/qmail-getpw.8", "src/users/qmail-getpw.8", 0644),
+  F("man/man8/qmail-pw2u.8", "src/users/qmail-pw2u.8", 0644),
   /* the user tools */
   F("bin/forward", "build/bin/forward", 0755),
   F("bin/preline", "build/bin/preline", 0755),

@@ -38,14 +38,16 @@ static const struct {
   { "From", FIELD_FROM | FIELD_ADDRESSES },
   { "Sender", FIELD_ADDRESSES },
   { "Reply-To", FIELD_ADDRESSES },
-  { "Resent-From", FIELD_ADDRESSES },
+  { "Resent-From", FIELD_RESENT_FROM | FIELD_ADDRESSES },
   { "Resent-Sender", FIELD_ADDRESSES },
   { "Resent-Reply-To", FIELD_ADDRESSES },
-  { "Mail-Followup-To", FIELD_ADDRESSES },
+  { "Mail-Followup-To", FIELD_FOLLOWUP | FIELD_ADDRESSES },
   { "Mail-Reply-To", FIELD_ADDRESSES },
   { "Errors-To", FIELD_ADDRESSES },
   { "Return-Receipt-To", FIELD_ADDRESSES },
   { "Date", FIELD_DATE },
+  { "Resent-Date", FIELD_RESENT_DATE },
+  { "Resent-Message-ID", FIELD_RESENT_MESSAGE_ID },
   { "Message-ID", FIELD_MESSAGE_ID },
   /* The envelope sender belongs to the envelope; qmail-local writes
    * its own Return-Path at delivery. */

@@ -36,6 +36,10 @@
 #define FIELD_FROM              0x040
 #define FIELD_RETURN_PATH       0x080
 #define FIELD_ADDRESSES         0x100
+#define FIELD_RESENT_DATE       0x200
+#define FIELD_RESENT_MESSAGE_ID 0x400
+#define FIELD_RESENT_FROM       0x800
+#define FIELD_FOLLOWUP          0x1000 /* Mail-Followup-To */
 
 struct field {
   size_t start;     /* offset of the field in message_header.text */

@@ -3,13 +3,15 @@
  *     qmail-inject [-nNaAhH] [-f sender] [recipient ...]
  *
  * Reads a message on standard input, adds the Date:, Message-ID: and
- * From: fields it lacks, removes Bcc:, Resent-Bcc:, Return-Path: and
- * Content-Length:, works out the envelope (sender from -f, Return-Path:
- * or the environment; recipients from the arguments and/or the To:,
- * Cc:, Bcc: fields, qualified with control/defaulthost, defaultdomain
- * and plusdomain) and hands message and envelope to qmail-queue through
- * qmailqueue (or $QMAILQUEUE).  -n prints the message instead.  See
- * qmail-inject(8).
+ * From: fields it lacks (their Resent- variants for a resent message),
+ * removes Bcc:, Resent-Bcc:, Return-Path: and Content-Length:,
+ * qualifies the addresses in the header, works out the envelope
+ * (sender from -f, Return-Path: or the environment, VERP on request;
+ * recipients from the arguments and/or the To:, Cc:, Bcc: fields,
+ * qualified with control/defaulthost, defaultdomain and plusdomain)
+ * and hands message and envelope to qmail-queue through qmailqueue (or
+ * $QMAILQUEUE).  $QMAILINJECT and $QMAILMFTFILE adjust this.  -n
+ * prints the message instead.  See qmail-inject(8).
  *
  * Run by any user, from the shell, scripts, cron, mail readers; it
  * needs no privileges of its own (qmail-queue is setuid).  Honours

@@ -12,26 +12,33 @@
  * message, as with the original sendmail.  -f or -r sets the envelope
  * sender, -F the display name of an added From: field.  Other -o
  * options, -B, -v and the DSN options -N, -R, -V are accepted and
- * ignored.  The modes -bp, -bs, -bi and -q are not supported yet.  See
- * sendmail(8).
+ * ignored.  -bs speaks SMTP on standard input and output (smtp.h);
+ * -bp lists the queue, -q asks qmail-send to retry now, -bi and -I
+ * rebuild the aliases (modes.h).  Run as mailq it is sendmail -bp, as
+ * newaliases sendmail -bi.  See sendmail(8).
  *
  * Run by any user; no privileges of its own (qmail-queue is setuid).
  * Honours $QMAILHOME when not setuid or setgid.
  *
- * Exit codes: 0 queued; 64 (EX_USAGE) an unknown option, a missing
- * option argument or an unsupported mode; otherwise qmail-inject's:
+ * Exit codes: 0 queued (or the mode done); 64 (EX_USAGE) an unknown
+ * option, a missing option argument or an unsupported mode; otherwise
+ * qmail-inject's:
  * 100 permanent failure (no recipients, a bad address, the queue
  * refusing the message), 111 temporary failure.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "errmsg.h"
 #include "inject.h"
+#include "modes.h"
+#include "smtp.h"
 
 #define EXIT_USAGE 64
 
 static void die_usage(const char *what, char option) __attribute__((noreturn));
-static void check_mode(const char *mode);
+static char check_mode(const char *mode);
+static const char *base_name(const char *path);
 
 static void
 die_usage(const char *what, char option)
@@ -42,19 +49,22 @@ die_usage(const char *what, char option)
       "[-F fullname] [recipient ...]");
 }
 
-/* -b MODE: only the default, -bm (deliver the message), is here yet. */
-static void
+/* -b MODE: m (deliver the message, the default), s, p or i. */
+static char
 check_mode(const char *mode)
 {
-  if (!strcmp(mode, "m"))
-    return;
-  if (!strcmp(mode, "p"))
-    die(EXIT_USAGE, "-bp (list the queue) is not supported yet");
-  if (!strcmp(mode, "s"))
-    die(EXIT_USAGE, "-bs (SMTP on standard input) is not supported yet");
-  if (!strcmp(mode, "i"))
-    die(EXIT_USAGE, "-bi (rebuild the aliases database) is not supported yet");
-  die(EXIT_USAGE, "the mode -b", mode, " is not supported");
+  if (mode[0] && !mode[1] && strchr("mspi", mode[0]))
+    return mode[0];
+  die(EXIT_USAGE, "the mode -b", mode, " is not supported; only -bm, -bs, "
+      "-bp and -bi are");
+}
+
+static const char *
+base_name(const char *path)
+{
+  const char *slash = strrchr(path, '/');
+
+  return slash ? slash + 1 : path;
 }
 
 int
@@ -62,10 +72,16 @@ main(int argc, char **argv)
 {
   struct inject_options opt;
   int headers = 0, dot_ends = 1;
+  char mode = 'm';
+  const char *name = argc > 0 ? base_name(argv[0]) : "sendmail";
   int i;
 
-  errmsg_init("sendmail");
+  errmsg_init(name);
   memset(&opt, 0, sizeof opt);
+  if (!strcmp(name, "mailq"))
+    mode = 'p';
+  else if (!strcmp(name, "newaliases"))
+    mode = 'i';
 
   for (i = 1; i < argc; ++i) {
     const char *arg = argv[i];
@@ -85,9 +101,19 @@ main(int argc, char **argv)
       case 't': headers = 1; continue;
       case 'i': dot_ends = 0; continue;
       case 'v': case 'U': case 'm': continue;
+      case 'I': mode = 'i'; continue;
       case 'q':
-        die(EXIT_USAGE, "-q (run the queue) is not supported yet; "
-            "qmail-send delivers at once and retries by itself");
+        /* -q alone, or with a selector (-qR..., -qI...): retry now.
+         * -q with an interval (-q30m, sendmail's daemon) needs nothing:
+         * qmail-send schedules its own retries. */
+        if (arg[j] >= '0' && arg[j] <= '9') {
+          errmsg_put("sendmail: -q", arg + j, ": qmail-send retries by "
+                     "itself; nothing to start\n", (char *)0);
+          _exit(0);
+        }
+        mode = 'q';
+        j = (int)strlen(arg);
+        continue;
       case 'b': case 'f': case 'r': case 'F': case 'o': case 'B':
       case 'N': case 'R': case 'V': case 'L': case 'h':
         break;
@@ -102,7 +128,7 @@ main(int argc, char **argv)
       else
         die_usage("a value is missing after ", c);
       switch (c) {
-      case 'b': check_mode(value); break;
+      case 'b': mode = check_mode(value); break;
       case 'f': case 'r': opt.sender = value; break;
       case 'F': opt.fullname = value; break;
       case 'o': if (!strcmp(value, "i")) dot_ends = 0; break;
@@ -110,6 +136,13 @@ main(int argc, char **argv)
       }
       break;
     }
+  }
+  switch (mode) {
+  case 's': smtp_serve();
+  case 'p': mode_list_queue();
+  case 'q': mode_run_queue();
+  case 'i': mode_rebuild_aliases();
+  default: break;
   }
   opt.recipients = headers ? INJECT_ARGS_AND_HEADER : INJECT_ARGS;
   opt.dot_ends_input = dot_ends;

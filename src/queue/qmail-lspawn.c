@@ -9,29 +9,33 @@
  *
  *   qmail-local -- user home local dash ext domain sender defaultdelivery
  *
- * with the message on fd 0.  User resolution, like qmail-getpw: the local
- * part up to the first '-' (lowercased) names a system account if that
- * account has uid other than 0 and owns its home directory; then
- * dash is "-" and ext the rest.  Otherwise the message goes to the alias
- * user, home HOME/alias, with the whole local part as ext.  Accounts
- * come from /etc/passwd only (static musl: no NSS).
+ * with the message on fd 0.  User resolution (src/users/resolve.h):
+ * first qmail-users, HOME/users/cdb as built by qmail-newu (a simple
+ * assignment, else the wildcard with the longest matching prefix),
+ * opened afresh for every delivery because qmail-newu replaces it by
+ * rename; then a system account, as qmail-getpw finds it (uid not 0,
+ * owner of its home; /etc/passwd only with static musl: no NSS); else
+ * the alias user, home HOME/alias, with the whole local part as ext.
+ * A qmail-users assignment to uid 0 is never obeyed: that mail is
+ * deferred with a report saying so.  An unreadable or corrupt
+ * users/cdb defers every delivery rather than guess.
  *
  * An instance ($QMAILHOME) runs as one user (see instance.h) and delivers
- * only to that user's account and to its alias directory, HOME/alias;
- * mail for any other account is deferred with a log line saying why.
+ * only to that user's account, to qmail-users assignments with that
+ * user's uid and to its alias directory, HOME/alias; mail for any other
+ * account is deferred with a log line saying why.
  *
  * Exit codes: 0 at end of input, 111 when requests cannot be read.
  * Each delivery's exit code is reported to qmail-send, not returned.
  */
+#include <errno.h>
 #include <grp.h>
-#include <pwd.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "../users/resolve.h"
 #include "errmsg.h"
 #include "instance.h"
-#include "qconf.h"
 #include "spawn.h"
 #include "stralloc.h"
 
@@ -56,18 +60,37 @@ become(uid_t uid, gid_t gid)
     spawn_fail(111, "Unable to switch to the recipient's user id. (#4.3.0)");
 }
 
+/* Defer this delivery with the report a b c d. */
+static void defer(const char *a, const char *b, const char *c, const char *d)
+  __attribute__((noreturn));
+
+static void
+defer(const char *a, const char *b, const char *c, const char *d)
+{
+  stralloc msg = STRALLOC_ZERO;
+
+  if (!stralloc_copys(&msg, a) || !stralloc_cats(&msg, b)
+      || !stralloc_cats(&msg, c) || !stralloc_cats(&msg, d) || !stralloc_0(&msg))
+    nomem();
+  spawn_fail(111, msg.s);
+}
+
+static void
+only_instance_user(const struct resolve *who)
+{
+  if (instance_overridden() && who->uid != (unsigned long)ids.uid[USER_ALIAS])
+    defer("This instance runs as one user and delivers only to it or to its "
+          "alias; deferring mail for ", who->user.s, ".", " (#4.3.0)");
+}
+
 static void
 run_local(const struct spawn_request *req)
 {
   const char *recipient = req->recipient;
   const char *at = strrchr(recipient, '@');
-  stralloc local = STRALLOC_ZERO, domain = STRALLOC_ZERO;
-  stralloc user = STRALLOC_ZERO, home = STRALLOC_ZERO, prog = STRALLOC_ZERO;
-  const char ext_char[2] = { CONF_EXT_CHAR, 0 };
-  const char *dash = ext_char, *ext;
-  struct passwd *pw = 0;
-  struct stat st;
-  size_t i, userlen;
+  stralloc local = STRALLOC_ZERO, domain = STRALLOC_ZERO, prog = STRALLOC_ZERO;
+  struct resolve who = RESOLVE_ZERO;
+  int r;
   char *argv[11];
 
   if (!at)
@@ -78,47 +101,43 @@ run_local(const struct spawn_request *req)
   if (!stralloc_copys(&domain, *at ? at + 1 : "") || !stralloc_0(&domain))
     nomem();
 
-  /* the account name: up to the first extension character, lowercased */
-  for (userlen = 0; local.s[userlen] && local.s[userlen] != CONF_EXT_CHAR; ++userlen)
-    ;
-  if (!stralloc_copyb(&user, local.s, userlen) || !stralloc_0(&user))
-    nomem();
-  for (i = 0; i < userlen; ++i)
-    if (user.s[i] >= 'A' && user.s[i] <= 'Z')
-      user.s[i] = (char)(user.s[i] + 32);
-
-  if (userlen && !strchr(user.s, '/'))
-    pw = getpwnam(user.s);
-  if (pw && pw->pw_uid != 0 && stat(pw->pw_dir, &st) == 0
-      && st.st_uid == pw->pw_uid) {
-    if (!stralloc_copys(&home, pw->pw_dir) || !stralloc_0(&home))
+  r = resolve_users(&who, "users/cdb", local.s);
+  if (r == -1) {
+    if (errno == ENOMEM)
       nomem();
-    if (local.s[userlen]) {
-      ext = local.s + userlen + 1;
-    } else {
-      dash = "";
-      ext = "";
-    }
-    if (instance_overridden() && pw->pw_uid != ids.uid[USER_ALIAS]) {
-      stralloc msg = STRALLOC_ZERO;
-
-      if (!stralloc_copys(&msg, "This instance runs as one user and delivers "
-                          "only to it or to its alias; deferring mail for ")
-          || !stralloc_cats(&msg, user.s) || !stralloc_cats(&msg, ". (#4.3.0)")
-          || !stralloc_0(&msg))
-        nomem();
-      spawn_fail(111, msg.s);
-    }
-    become(pw->pw_uid, pw->pw_gid);
+    if (errno == EINVAL)
+      defer("users/cdb has a malformed assignment for ", local.s,
+            "; rebuild it with qmail-newu.", " (#4.3.0)");
+    if (errno == EPROTO)
+      defer("users/cdb is corrupt or truncated; rebuild it with qmail-newu.",
+            "", "", " (#4.3.0)");
+    defer("Unable to read users/cdb: ", strerror(errno), ".", " (#4.3.0)");
+  }
+  if (r == 1) {
+    if (who.uid == 0)
+      defer("users/cdb assigns ", local.s,
+            " to uid 0; qmail-lspawn never delivers as root.", " (#4.3.0)");
+    only_instance_user(&who);
+    become((uid_t)who.uid, (gid_t)who.gid);
   } else {
-    /* everything else belongs to the alias user */
-    if (!stralloc_copys(&user, instance_user_name(USER_ALIAS)) || !stralloc_0(&user))
-      nomem();
-    if (!stralloc_copys(&home, instance_home()) || !stralloc_cats(&home, "/alias")
-        || !stralloc_0(&home))
-      nomem();
-    ext = local.s;
-    become(ids.uid[USER_ALIAS], ids.gid[GROUP_NOFILES]);
+    r = resolve_passwd(&who, local.s);
+    if (r == -1) {
+      if (errno == ENOMEM)
+        nomem();
+      defer("Unable to examine the recipient's home directory: ",
+            strerror(errno), ".", " (#4.3.0)");
+    }
+    if (r == 1) {
+      only_instance_user(&who);
+      become((uid_t)who.uid, (gid_t)who.gid);
+    } else {
+      /* everything else belongs to the alias user */
+      if (resolve_alias(&who, local.s, instance_user_name(USER_ALIAS),
+                        instance_home(), ids.uid[USER_ALIAS],
+                        ids.gid[GROUP_NOFILES]) != 1)
+        nomem();
+      become(ids.uid[USER_ALIAS], ids.gid[GROUP_NOFILES]);
+    }
   }
 
   if (!stralloc_copys(&prog, instance_home()) || !stralloc_cats(&prog, "/bin/qmail-local")
@@ -126,11 +145,11 @@ run_local(const struct spawn_request *req)
     nomem();
   argv[0] = "qmail-local";
   argv[1] = "--";
-  argv[2] = user.s;
-  argv[3] = home.s;
+  argv[2] = who.user.s;
+  argv[3] = who.home.s;
   argv[4] = local.s;
-  argv[5] = (char *)dash;
-  argv[6] = (char *)ext;
+  argv[5] = who.dash.s;
+  argv[6] = who.ext.s;
   argv[7] = domain.s;
   argv[8] = (char *)req->sender;
   argv[9] = (char *)default_delivery;

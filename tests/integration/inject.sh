@@ -59,9 +59,9 @@ t_match "Date: added in RFC 5322 form" "$(cat "$R/msg")" \
   '^Date: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} \+0000$'
 t_match "Message-ID: added as <TIME.PID.qmail@me>" "$(cat "$R/msg")" \
   '^Message-ID: <[0-9]{14}\.[0-9]+\.qmail@test\.example>$'
-t_check "From: added; header kept; body intact" "$(msg_wo_ids)" \
+t_check "From: added; header kept, To: qualified; body intact" "$(msg_wo_ids)" \
   "From: tester@test.example
-To: joe
+To: joe@test.example
 Subject: hello
 
 Hi Joe."
@@ -337,17 +337,11 @@ sendmail -x a@x.example < "$D/in"
 t_check "sendmail: unknown option: exit 64" "$(status)" 64
 t_match "... named" "$(cat "$D/err")" '^sendmail: fatal: unknown option -x; usage: sendmail'
 t_check "... the queue is not run" "$(ls "$R")" ""
-sendmail -bp < /dev/null
-t_check "sendmail -bp: exit 64" "$(status)" 64
-t_match "... not supported yet" "$(cat "$D/err")" '^sendmail: fatal: -bp .*not supported yet$'
-sendmail -bs < /dev/null
-t_check "sendmail -bs: exit 64" "$(status)" 64
-sendmail -bi < /dev/null
-t_check "sendmail -bi: exit 64" "$(status)" 64
-sendmail -q < /dev/null
-t_check "sendmail -q: exit 64" "$(status)" 64
+sendmail -bx < /dev/null
+t_check "sendmail -bx (unknown mode): exit 64" "$(status)" 64
+t_match "... named" "$(cat "$D/err")" '^sendmail: fatal: the mode -bx is not supported'
 sendmail -q30m < /dev/null
-t_match "sendmail -q30m: not supported yet" "$(status) $(cat "$D/err")" '^64 sendmail: fatal: -q .*not supported yet'
+t_match "sendmail -q30m: nothing to do, exit 0" "$(status) $(cat "$D/err")" '^0 sendmail: -q30m: qmail-send retries by itself'
 sendmail -bm a@x.example < "$D/in"
 t_check "sendmail -bm is the default mode" "$(status)" 0
 sendmail a@x.example -f < "$D/in"
@@ -426,5 +420,80 @@ fi
 printf 'To: joe\n\nbody\n' | QMAILHOME=$I "$QBIN/sendmail" -t -f '' 
 t_check "sendmail into the real queue" "$?" 0
 t_check "... two messages queued now" "$(ls "$I"/queue/todo/*/* | grep -c .)" 2
+
+# 15. header rewriting: the addresses in the header are qualified like
+# the envelope's, one rule per test; display names, comments, groups
+# and folding stay as written.
+echo dh.example > "$H/control/defaulthost"
+echo dd.example > "$H/control/defaultdomain"
+echo pd.example > "$H/control/plusdomain"
+hdr() { printf '%s\n\nbody\n' "$1" | inject -a x@y.example; grep -v -e '^Date: ' -e '^Message-ID: ' "$R/msg" | sed -n "${2:-2}p"; }
+t_check "rewrite: no @ gets @defaulthost" "$(hdr 'To: joe')" "To: joe@dh.example"
+t_check "rewrite: a host without a dot gets .defaultdomain" "$(hdr 'Cc: Joe <joe@box>')" "Cc: Joe <joe@box.dd.example>"
+t_check "rewrite: a final + becomes .plusdomain" "$(hdr 'Reply-To: joe@host+')" "Reply-To: joe@host.pd.example"
+t_check "rewrite: display name and comment kept" "$(hdr 'From: "Joe Q" <joe> (work)' 1)" 'From: "Joe Q" <joe@dh.example> (work)'
+t_check "rewrite: Sender: too" "$(hdr 'Sender: list-owner')" "Sender: list-owner@dh.example"
+t_check "rewrite: Resent-From: too" "$(hdr 'Resent-From: ops' 3)" "Resent-From: ops@dh.example"
+t_check "rewrite: Mail-Followup-To: too" "$(hdr 'Mail-Followup-To: l@lists')" "Mail-Followup-To: l@lists.dd.example"
+t_check "rewrite: groups and several addresses" "$(hdr 'To: Team: a, b@c.example;, d')" "To: Team: a@dh.example, b@c.example;, d@dh.example"
+t_check "rewrite: a quoted local part" "$(hdr 'To: "j d"')" 'To: "j d"@dh.example'
+t_check "rewrite: qualified addresses and literals stay" "$(hdr 'To: a@b.example, c@[192.0.2.1]')" "To: a@b.example, c@[192.0.2.1]"
+printf 'To: a,\n  b@x.example,\r\n\tc\nSubject: s\n\nbody\n' | inject
+t_check "rewrite: a folded field keeps its folding" "$(grep -v -e '^Date: ' -e '^Message-ID: ' "$R/msg" | sed -n '2,4p')" "To: a@dh.example,
+  b@x.example,
+	c@dh.example"
+t_check "rewrite: an unparseable From: is left alone" "$(hdr 'From: Joe Doe' 1)" "From: Joe Doe"
+t_check "rewrite: other fields are not touched" "$(hdr 'Subject: joe')" "Subject: joe"
+printf 'To: joe\n\nb\n' | inject -n
+t_match "rewrite: -n prints the rewritten header" "$(cat "$D/out")" '^To: joe@dh\.example$'
+printf 'To: joe\n\nb\n' | sendmail -t
+t_match "rewrite: sendmail rewrites the same way" "$(cat "$R/msg")" '^To: joe@dh\.example$'
+rm -f "$H/control/defaulthost" "$H/control/defaultdomain" "$H/control/plusdomain"
+
+# 16. a resent message gets Resent-Date:, Resent-Message-ID:, Resent-From:
+printf 'From: a@x.example\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nMessage-ID: <m@x>\nResent-To: new@x.example\n\nb\n' | inject
+t_check "resent: the Resent- fields are added first" \
+  "$(sed -n '1s/:.*//p;2s/:.*//p;3s/:.*//p' "$R/msg" | tr '\n' ' ')" "Resent-Date Resent-Message-ID Resent-From "
+t_check "resent: the original fields are not added again" "$(grep -c -e '^Date:' -e '^Message-ID:' -e '^From:' "$R/msg")" 3
+t_match "resent: Resent-From: is the sender" "$(cat "$R/msg")" '^Resent-From: tester@test\.example$'
+printf 'Resent-From: me@x.example\nResent-Date: x\nResent-Message-ID: <r@x>\nResent-To: new@x.example\n\nb\n' | inject
+t_check "resent: present Resent- fields are kept, not added" "$(grep -c '^Resent-' "$R/msg")" 4
+
+# 17. QMAILINJECT flags
+printf 'To: a@x.example\n\nb\n' | NAME='Joe T' QMAILINJECT=c inject
+t_match "QMAILINJECT=c: From: in the comment form" "$(cat "$R/msg")" '^From: tester@test\.example \(Joe T\)$'
+printf 'Return-Path: <rp@x.example>\nTo: a@x.example\n\nb\n' | QMAILINJECT=s inject
+t_check "QMAILINJECT=s: Return-Path: ignored" "$(envelope)" "Ftester@test.example|Ta@x.example||"
+t_check "... and still removed" "$(grep -c '^Return-Path' "$R/msg")" 0
+printf 'From: forged@x.example\nTo: a@x.example\n\nb\n' | QMAILINJECT=f inject
+t_check "QMAILINJECT=f: From: replaced by our own" "$(grep '^From:' "$R/msg")" "From: tester@test.example"
+printf 'Message-ID: <old@x>\nTo: a@x.example\n\nb\n' | QMAILINJECT=i inject
+t_match "QMAILINJECT=i: Message-ID: replaced by our own" "$(grep '^Message-ID:' "$R/msg")" '^Message-ID: <[0-9]{14}\.[0-9]+\.qmail@test\.example>$'
+t_check "... only one" "$(grep -c '^Message-ID:' "$R/msg")" 1
+printf 'To: a@x.example\n\nb\n' | QMAILINJECT=r inject
+t_check "QMAILINJECT=r: per-recipient VERP sender" "$(envelope)" "Ftester-@test.example-@[]|Ta@x.example||"
+printf 'To: a@x.example\n\nb\n' | QMAILINJECT=m inject
+id=$(sed -n 's/^Message-ID: <\([0-9.]*\)\.qmail@.*/\1/p' "$R/msg")
+t_check "QMAILINJECT=m: per-message VERP sender names the message" "$(envelope)" "Ftester-$id@test.example|Ta@x.example||"
+printf 'To: a@x.example\n\nb\n' | QMAILINJECT=mr inject -f list@lists.example
+id=$(sed -n 's/^Message-ID: <\([0-9.]*\)\.qmail@.*/\1/p' "$R/msg")
+t_check "QMAILINJECT=mr: both, applied to -f" "$(envelope)" "Flist-$id-@lists.example-@[]|Ta@x.example||"
+printf 'To: a@x.example\n\nb\n' | QMAILINJECT=r inject -f ''
+t_check "QMAILINJECT=r: the null sender stays null" "$(envelope)" "F|Ta@x.example||"
+printf 'To: a@x.example\n\nb\n' | QMAILINJECT=xyz inject
+t_check "QMAILINJECT: unknown letters are ignored" "$(status)" 0
+
+# 18. QMAILMFTFILE
+printf '# lists\nlist@lists.example\n' > "$D/mft"
+printf 'To: List@LISTS.example\nCc: joe\n\nb\n' | QMAILMFTFILE=$D/mft inject
+t_check "QMAILMFTFILE: Mail-Followup-To: for a list" "$(grep -A1 '^Mail-Followup-To:' "$R/msg")" "Mail-Followup-To: List@LISTS.example,
+  joe@test.example"
+printf 'To: other@lists.example\n\nb\n' | QMAILMFTFILE=$D/mft inject
+t_check "QMAILMFTFILE: none when no list is addressed" "$(grep -c '^Mail-Followup-To:' "$R/msg")" 0
+printf 'To: list@lists.example\nMail-Followup-To: me@x.example\n\nb\n' | QMAILMFTFILE=$D/mft inject
+t_check "QMAILMFTFILE: an existing one is kept" "$(grep '^Mail-Followup-To:' "$R/msg")" "Mail-Followup-To: me@x.example"
+printf 'To: list@lists.example\n\nb\n' | QMAILMFTFILE=$D/missing inject
+t_check "QMAILMFTFILE: unreadable file: exit 111" "$(status)" 111
+t_check "... nothing queued" "$(ls "$R")" ""
 
 t_done

@@ -204,20 +204,28 @@ preprocess(unsigned long id)
   path.len = 0;
   if (!queue_path_split(&path, "info", id) || !write_synced(path.s, &info, birth))
     goto trouble;
+  if (!sync_dir_of("info", id))
+    goto trouble;
   for (c = 0; c < CHANNELS; ++c) {
+    const char *dir = c == CHANNEL_LOCAL ? "local" : "remote";
+
     path.len = 0;
-    if (!queue_path_split(&path, c == CHANNEL_LOCAL ? "local" : "remote", id))
+    if (!queue_path_split(&path, dir, id))
       goto done;
     if (!channel[c].len) {
-      if (unlink(path.s) == -1 && errno != ENOENT)
+      /* usually nothing is there; a file left by an interrupted
+       * earlier attempt goes, and its removal is made durable */
+      if (unlink(path.s) == 0) {
+        if (!sync_dir_of(dir, id))
+          goto trouble;
+      } else if (errno != ENOENT) {
         goto trouble;
+      }
       continue;
     }
-    if (!write_synced(path.s, &channel[c], time(0)))
+    if (!write_synced(path.s, &channel[c], time(0)) || !sync_dir_of(dir, id))
       goto trouble;
   }
-  if (!sync_dir_of("info", id) || !sync_dir_of("local", id) || !sync_dir_of("remote", id))
-    goto trouble;
   if (!clean_request('t', id)) {
     log_line("warning: qmail-clean could not remove todo/", idtext, (char *)0);
     goto done;

@@ -36,6 +36,7 @@
 #include "../users/resolve.h"
 #include "errmsg.h"
 #include "instance.h"
+#include "qconf.h"
 #include "spawn.h"
 #include "stralloc.h"
 
@@ -83,6 +84,26 @@ only_instance_user(const struct resolve *who)
           "alias; deferring mail for ", who->user.s, ".", " (#4.3.0)");
 }
 
+/* Is the local part the alias user's name, alone or followed by the
+ * extension character ("alias", "alias-outgoing-joe")?  Case does not
+ * matter, as for every account name. */
+static int
+is_alias_address(const char *local)
+{
+  const char *name = instance_user_name(USER_ALIAS);
+  size_t i, n = strlen(name);
+
+  for (i = 0; i < n; ++i) {
+    char c = local[i];
+
+    if (c >= 'A' && c <= 'Z')
+      c = (char)(c + 32);
+    if (c != name[i])
+      return 0;
+  }
+  return local[n] == 0 || local[n] == CONF_EXT_CHAR;
+}
+
 static void
 run_local(const struct spawn_request *req)
 {
@@ -119,6 +140,18 @@ run_local(const struct spawn_request *req)
             " to uid 0; qmail-lspawn never delivers as root.", " (#4.3.0)");
     only_instance_user(&who);
     become((uid_t)who.uid, (gid_t)who.gid);
+  } else if (is_alias_address(local.s)) {
+    /* "alias-outgoing-joe": the alias user by name, as qmail finds it
+     * in /etc/passwd; its home is always HOME/alias */
+    const char *rest = local.s + strlen(instance_user_name(USER_ALIAS));
+
+    if (resolve_alias(&who, *rest ? rest + 1 : "", instance_user_name(USER_ALIAS),
+                      instance_home(), ids.uid[USER_ALIAS],
+                      ids.gid[GROUP_NOFILES]) != 1)
+      nomem();
+    if (!*rest && (!stralloc_copys(&who.dash, "") || !stralloc_0(&who.dash)))
+      nomem();
+    become(ids.uid[USER_ALIAS], ids.gid[GROUP_NOFILES]);
   } else {
     r = resolve_passwd(&who, local.s);
     if (r == -1) {

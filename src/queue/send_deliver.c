@@ -277,11 +277,43 @@ job_next_record(struct job *job)
   return -1;
 }
 
+/* The envelope sender of one delivery.  A sender ending in "-@[]" asks
+ * for VERP (qmail-inject's QMAILINJECT=r): "list-@example.org-@[]"
+ * becomes "list-joe=example.net@example.org" for joe@example.net, so
+ * a bounce names the recipient it came from. */
+static int
+delivery_sender(stralloc *out, const char *sender, const char *recipient)
+{
+  size_t len = strlen(sender);
+  const char *at, *rat;
+
+  if (len < 5 || strcmp(sender + len - 4, "-@[]") != 0)
+    return stralloc_copys(out, sender);
+  len -= 4;
+  for (at = 0, rat = sender; rat < sender + len; ++rat)
+    if (*rat == '@')
+      at = rat;
+  if (!at)
+    return stralloc_copys(out, sender);
+  rat = strrchr(recipient, '@');
+  if (!stralloc_copyb(out, sender, (size_t)(at - sender)))
+    return 0;
+  if (rat) {
+    if (!stralloc_catb(out, recipient, (size_t)(rat - recipient))
+        || !stralloc_append(out, '=') || !stralloc_cats(out, rat + 1))
+      return 0;
+  } else if (!stralloc_cats(out, recipient)) {
+    return 0;
+  }
+  return stralloc_catb(out, at, (size_t)(sender + len - at));
+}
+
 static int
 start_one(struct job *job, size_t offset)
 {
   int c = job->channel, s;
   stralloc body = STRALLOC_ZERO, frame = STRALLOC_ZERO, safe = STRALLOC_ZERO;
+  stralloc sender = STRALLOC_ZERO;
   const char *recipient = job->records.s + offset + 1;
   char number[24], text[24];
   int ok;
@@ -290,14 +322,16 @@ start_one(struct job *job, size_t offset)
     ;
   if (s == CONF_SPAWN_LIMIT)
     return 0;
-  ok = stralloc_catulong(&body, (unsigned long)s) && stralloc_0(&body)
+  ok = delivery_sender(&sender, job->sender.s, recipient)
+    && stralloc_catulong(&body, (unsigned long)s) && stralloc_0(&body)
     && stralloc_catulong(&body, job->id) && stralloc_0(&body)
-    && stralloc_cats(&body, job->sender.s) && stralloc_0(&body)
+    && stralloc_cat(&body, &sender) && stralloc_0(&body)
     && stralloc_cats(&body, recipient)
     && netstring_cat(&frame, body.s, body.len)
     && write(spawn_fd[c], frame.s, frame.len) == (ssize_t)frame.len;
   stralloc_free(&body);
   stralloc_free(&frame);
+  stralloc_free(&sender);
   if (!ok) {
     log_line("alert: unable to talk to qmail-", c ? "rspawn" : "lspawn", (char *)0);
     return 0;

@@ -1,0 +1,77 @@
+#!/bin/sh
+# The seeds' virtual-domain examples end to end, VERP senders, and 20
+# concurrent deliveries into one mbox.
+. "$TOP/tests/lib.sh"
+
+I=$(t_tmpdir)/inst
+t_instance "$I" test.example
+A=$I/alias
+t_maildir "$A/joe/Maildir"
+echo ./joe/Maildir/ > "$A/.qmail-joe"
+t_maildir "$A/vdom/Maildir"
+t_maildir "$A/spool"
+# virtual.example is delivered as vdom-USER; every subdomain of it as
+# vdom-sub-USER, whose .qmail forwards to USER@test.example (EXT3);
+# everything else remote goes to alias-outgoing-USER (the dial-up
+# spool of the seeds: mail waits in a maildir for maildirsmtp)
+cat > "$I/control/virtualdomains" <<EOT
+virtual.example:vdom
+.virtual.example:vdom-sub
+:alias-outgoing
+EOT
+echo ./vdom/Maildir/ > "$A/.qmail-vdom-default"
+echo "|$QBIN/forward \"\$EXT3\"@test.example" > "$A/.qmail-vdom-sub-default"
+echo ./spool/ > "$A/.qmail-outgoing-default"
+t_start "$I"
+
+printf 'Subject: v1\n\nhello\n' | t_queue "$I" sender@test.example info@virtual.example
+t_ok "info@virtual.example lands in the vdom maildir" t_wait_mail "$A/vdom/Maildir"
+f=$(ls "$A"/vdom/Maildir/new/* 2>/dev/null | head -n 1)
+t_check "Delivered-To names the prefixed local part" "$(sed -n 2p "$f")" "Delivered-To: vdom-info@virtual.example"
+t_match "qmail-send logs the rewritten recipient" "$(cat "$I/send.log")" '^starting delivery [0-9]+: msg [0-9]+ to local vdom-info@virtual.example$'
+
+printf 'Subject: v2\n\nvia the sub wildcard\n' | t_queue "$I" sender@test.example joe@gw.virtual.example
+t_ok "joe@gw.virtual.example is forwarded to joe@test.example" t_wait_mail "$A/joe/Maildir"
+f=$(ls "$A"/joe/Maildir/new/* 2>/dev/null | head -n 1)
+t_match "the forwarded copy carries both Delivered-To lines" "$(cat "$f")" '^Delivered-To: vdom-sub-joe@gw.virtual.example$'
+t_match "and arrives for joe" "$(sed -n 2p "$f")" '^Delivered-To: joe@test.example$'
+t_check "the forward keeps the original sender" "$(sed -n 1p "$f")" "Return-Path: <sender@test.example>"
+
+printf 'Subject: v3\n\nfor the spool\n' | t_queue "$I" sender@test.example bob@far.example
+t_ok "remote mail waits in the outgoing spool" t_wait_mail "$A/spool"
+f=$(ls "$A"/spool/new/* 2>/dev/null | head -n 1)
+t_check "spooled with its envelope recipient" "$(sed -n 2p "$f")" "Delivered-To: alias-outgoing-bob@far.example"
+
+# VERP: a sender ending in -@[] is expanded per recipient
+printf 'Subject: verp\n\nper recipient\n' | t_queue "$I" list-@test.example-@[] joe@test.example
+t_ok "the VERP message arrives" t_wait_mail "$A/joe/Maildir" 2
+t_match "its Return-Path names the recipient" "$(cat "$A"/joe/Maildir/new/*)" '^Return-Path: <list-joe=test.example@test.example>$'
+
+# 20 deliveries at once into one mbox: nothing lost, nothing interleaved
+echo 30 > "$I/control/concurrencylocal"
+t_stop "$I"; t_start "$I"
+echo ./mbox/Mailbox > "$A/.qmail-many"
+mkdir "$A/mbox"
+env=$(t_tmpdir)
+{ printf 'Fsender@test.example\0'; i=0; while [ $i -lt 20 ]; do printf 'Tmany@test.example\0'; i=$((i + 1)); done; printf '\0'; } > "$env/e"
+{ printf 'Subject: concurrent\n\n'; i=0; while [ $i -lt 2000 ]; do echo "line $i of a body long enough to need several writes"; i=$((i + 1)); done; } > "$env/m"
+QMAILHOME=$I "$QBIN/qmail-queue" < "$env/m" 1< "$env/e"
+n=0
+copies() { c=$(grep -c '^Subject: concurrent$' "$A/mbox/Mailbox" 2>/dev/null); echo "${c:-0}"; }
+while [ $n -lt 300 ] && [ "$(copies)" -lt 20 ]; do
+  sleep 0.1; n=$((n + 1))
+done
+t_check "20 copies in the mbox" "$(grep -c '^Subject: concurrent$' "$A/mbox/Mailbox")" 20
+t_check "every copy whole (2000 body lines each)" "$(grep -c '^line [0-9]* of a body' "$A/mbox/Mailbox")" 40000
+t_check "20 From_ lines" "$(grep -c '^From sender@test.example ' "$A/mbox/Mailbox")" 20
+ok=yes
+awk '/^From sender@test.example /{ if (n && n != 2000) bad=1; n=0; next } /^line /{ n++ } END { if (n != 2000 || bad) exit 1 }' "$A/mbox/Mailbox" || ok=no
+t_check "no copy interleaved with another" "$ok" yes
+t_match "the deliveries ran concurrently" "$(cat "$I/send.log")" '^status: local ([2-9]|[1-9][0-9])/30 '
+if command -v s-nail >/dev/null 2>&1; then
+  count=$(printf 'h\nq\n' | s-nail -N -R -f "$A/mbox/Mailbox" 2>/dev/null | grep -c 'concurrent')
+  t_check "s-nail reads 20 messages" "$count" 20
+else
+  t_skip "s-nail reads the mbox" "s-nail not installed"
+fi
+t_done

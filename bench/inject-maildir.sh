@@ -1,6 +1,6 @@
 #!/bin/sh
 # inject-maildir.sh -- messages per second from sendmail injection to
-# maildir delivery: this mail system against Debian's Postfix.
+# maildir or mbox delivery: this mail system against Debian's Postfix.
 #
 #   sh bench/inject-maildir.sh          (as root, for the Postfix half)
 #
@@ -9,6 +9,8 @@
 # /usr/sbin/sendmail, and creates the user benchuser).
 #
 # Environment knobs (defaults in brackets):
+#   MODE [maildir]  maildir, mbox (an mbox file ./Mailbox in the home), or
+#                   both (maildir, then mbox, in the same run)
 #   N [1000]        messages per system
 #   SIZE [2048]     bytes per message, headers included
 #   TIMEOUT [300]   seconds to wait for all N deliveries, per system
@@ -24,6 +26,12 @@ SIZE=${SIZE:-2048}
 TIMEOUT=${TIMEOUT:-300}
 SKIP_OURS=${SKIP_OURS:-0}
 SKIP_POSTFIX=${SKIP_POSTFIX:-0}
+MODE=${MODE:-maildir}
+case $MODE in
+  maildir|mbox) modes=$MODE ;;
+  both) modes="maildir mbox" ;;
+  *) echo "bench: MODE must be maildir, mbox or both, not '$MODE'" >&2; exit 100 ;;
+esac
 sender=sender@bench.example
 rcpt=rcpt@bench.example
 buser=benchuser
@@ -35,12 +43,13 @@ now() { date +%s.%N; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-inject.XXXXXX") || exit 111
 chmod 755 "$work"
-q=$work/qmail
+q=
 qpid=
 qkids=
 pf_started=0
 pf_home=
 pf_logset=0
+pf_mboxset=0
 
 # Stop a process by PID: TERM, wait up to 10 s, then KILL.
 stop_pid() {
@@ -60,12 +69,17 @@ stop_ours() {
   wait "$qpid" 2>/dev/null
   for k in $qkids; do stop_pid "$k"; done
   qpid=
+  qkids=
 }
 
 stop_postfix() {
   [ "$pf_started" = 1 ] || return 0
   /usr/sbin/postfix stop > /dev/null 2>&1
   [ "$pf_logset" = 1 ] && /usr/sbin/postconf -X maillog_file maillog_file_prefixes 2>/dev/null
+  # mbox mode: back to the maildir setting the README says is left
+  [ "$pf_mboxset" = 1 ] && /usr/sbin/postconf -e 'home_mailbox = Maildir/'
+  pf_logset=0
+  pf_mboxset=0
   pf_started=0
 }
 
@@ -74,6 +88,9 @@ cleanup() {
   stop_postfix
   if [ -n "$pf_home" ] && [ -d "$pf_home/Maildir" ]; then
     rm -rf "$pf_home/Maildir/new" "$pf_home/Maildir/cur" "$pf_home/Maildir/tmp"
+  fi
+  if [ -n "$pf_home" ] && [ "$MODE" != maildir ]; then
+    rm -f "$pf_home/Mailbox" "$pf_home/Mailbox.lock"
   fi
   rm -rf "$work"
 }
@@ -85,11 +102,27 @@ count() {
   ls "$1" 2>/dev/null | wc -l | tr -d ' '
 }
 
-# wait_count DIR WANT SECONDS: 0 once DIR holds WANT entries, 1 on timeout.
+# Messages in an mbox file (0 if it does not exist): lines starting with
+# "Return-Path: ", which both systems' local delivery writes exactly once
+# per message, at the top of its header (the benchmark message has none).
+# Not "^From ": a body line could start with "From " (unquoted by some
+# writers), and the blank separator lines are each writer's own choice.
+count_mbox() {
+  c_n=$(grep -c '^Return-Path: ' "$1" 2>/dev/null)
+  echo "${c_n:-0}"
+}
+
+# Delivered messages in TARGET: a maildir's new/ or an mbox file.
+delivered() {
+  if [ -d "$1" ]; then count "$1"; else count_mbox "$1"; fi
+}
+
+# wait_count TARGET WANT SECONDS: 0 once TARGET (a maildir's new/ or an
+# mbox file) holds WANT messages, 1 on timeout.
 wait_count() {
   w_end=$(($(date +%s) + $3))
   while :; do
-    [ "$(count "$1")" -ge "$2" ] && return 0
+    [ "$(delivered "$1")" -ge "$2" ] && return 0
     [ "$(date +%s)" -ge "$w_end" ] && return 1
     sleep 0.05
   done
@@ -134,14 +167,23 @@ echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min averages before t
 awk '$1 > 0.5 { print "warning:  the machine is busy with other work; expect noisy numbers" }' /proc/loadavg
 mkmsg
 echo "workload: $N messages of $(wc -c < "$work/msg") bytes, one injection process at a time"
+case $MODE in
+  maildir) echo "mode:     maildir (Maildir/ in the recipient's home)" ;;
+  mbox)    echo "mode:     mbox (the file Mailbox in the recipient's home)" ;;
+  both)    echo "mode:     both (maildir, then mbox: Maildir/, then the file Mailbox, in the recipient's home)" ;;
+esac
 echo
 
 ours_rate=
 pf_rate=
 mem_line=
+injector=
 
 # ---------------------------------------------------------------- ours
+# run_ours MODE
 run_ours() {
+  m=$1
+  q=$work/qmail-$m
   if [ ! -x "$bin/qmail-send" ]; then
     say "building (make -C $top)"
     make -C "$top" > "$work/make.log" 2>&1 || { tail -20 "$work/make.log"; warn "build failed"; return 1; }
@@ -151,18 +193,27 @@ run_ours() {
   else injector=qmail-queue
   fi
   [ -x "$bin/qmail-local" ] || warn "warning: $bin/qmail-local is missing; nothing can be delivered"
-  echo "--- ours: injector $bin/$injector"
+  echo "--- ours$tag: injector $bin/$injector"
 
   mkdir -p "$q" && chmod 755 "$q"
   QMAILHOME=$q "$bin/qmail-instcheck" > /dev/null || { warn "qmail-instcheck failed"; return 1; }
   ln -s "$bin" "$q/bin"
   echo bench.example > "$q/control/me"
   echo bench.example > "$q/control/locals"
-  mkdir -p "$q/alias/Maildir/cur" "$q/alias/Maildir/new" "$q/alias/Maildir/tmp"
-  echo ./Maildir/ > "$q/alias/.qmail-default"
+  if [ "$m" = mbox ]; then
+    ddel=./Mailbox
+    : > "$q/alias/Mailbox"
+    chmod 600 "$q/alias/Mailbox"
+    new=$q/alias/Mailbox where=Mailbox
+  else
+    ddel=./Maildir/
+    mkdir -p "$q/alias/Maildir/cur" "$q/alias/Maildir/new" "$q/alias/Maildir/tmp"
+    new=$q/alias/Maildir/new where=new/
+  fi
+  echo "$ddel" > "$q/alias/.qmail-default"
   printf 'F%s\0T%s\0\0' "$sender" "$rcpt" > "$work/envelope"
 
-  (cd "$q" && QMAILHOME=$q exec "$bin/qmail-start" ./Maildir/ > "$q/send.log" 2>&1) &
+  (cd "$q" && QMAILHOME=$q exec "$bin/qmail-start" "$ddel" > "$q/send.log" 2>&1) &
   qpid=$!
   i=0
   until grep -q '^status: local' "$q/send.log" 2>/dev/null; do
@@ -173,7 +224,6 @@ run_ours() {
     sleep 0.1
   done
 
-  new=$q/alias/Maildir/new
   t0=$(now)
   i=0
   while [ $i -lt "$N" ]; do
@@ -188,13 +238,14 @@ run_ours() {
   done
   t1=$(now)
   if ! wait_count "$new" "$N" "$TIMEOUT"; then
-    warn "ours: only $(count "$new") of $N delivered after ${TIMEOUT}s; log tail:"
+    warn "ours: only $(delivered "$new") of $N delivered after ${TIMEOUT}s; log tail:"
     tail -5 "$q/send.log" >&2
     return 1
   fi
   t2=$(now)
   ours_rate=$(rate "$N" "$(elapsed "$t0" "$t2")")
-  echo "ours: injected $N in $(elapsed "$t0" "$t1") s, all in new/ after $(elapsed "$t0" "$t2") s"
+  echo "ours: injected $N in $(elapsed "$t0" "$t1") s, all in $where after $(elapsed "$t0" "$t2") s"
+  [ "$m" = mbox ] && check_mbox ours "$new"
 
   # idle memory: wait for an empty queue, then let things settle
   i=0
@@ -217,11 +268,14 @@ run_ours() {
   done
   mem_line="$total KiB ($parts)"
   stop_ours
+  eval "ours_rate_$m=\$ours_rate mem_line_$m=\$mem_line"
   return 0
 }
 
 # ---------------------------------------------------------------- Postfix
+# run_postfix MODE
 run_postfix() {
+  m=$1
   if [ "$(id -u)" != 0 ]; then warn "postfix: needs root; skipped"; return 1; fi
   if [ ! -x /usr/sbin/postfix ]; then
     say "installing postfix (apt-get)"
@@ -241,9 +295,10 @@ run_postfix() {
   while /usr/sbin/postfix status > /dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
   /usr/sbin/postconf -e 'myhostname = bench.example' \
     'mydestination = bench.example, localhost, localhost.localdomain, $myhostname' \
-    'home_mailbox = Maildir/' 'mailbox_command =' \
+    "home_mailbox = $([ "$m" = mbox ] && echo Mailbox || echo Maildir/)" 'mailbox_command =' \
     'inet_interfaces = loopback-only' 'inet_protocols = ipv4' \
     'relayhost =' || { warn "postfix: postconf failed"; return 1; }
+  [ "$m" = mbox ] && pf_mboxset=1
   if /usr/sbin/postconf -M postlog/unix-dgram 2>/dev/null | grep -q postlog; then
     # the log in our temp dir (maillog_file must lie under a listed prefix)
     /usr/sbin/postconf -e "maillog_file_prefixes = /var, /dev/stdout, $work" \
@@ -255,6 +310,15 @@ run_postfix() {
   mkdir -p "$pf_home/Maildir/new" "$pf_home/Maildir/cur" "$pf_home/Maildir/tmp"
   chown -R "$buser:" "$pf_home/Maildir"
   chmod -R 700 "$pf_home/Maildir"
+  rm -f "$pf_home/Mailbox" "$pf_home/Mailbox.lock"
+  if [ "$m" = mbox ]; then
+    : > "$pf_home/Mailbox"
+    chown "$buser:" "$pf_home/Mailbox"
+    chmod 600 "$pf_home/Mailbox"
+    new=$pf_home/Mailbox where=Mailbox
+  else
+    new=$pf_home/Maildir/new where=new/
+  fi
   pf_started=1
   /usr/sbin/postfix start > "$work/postfix-start.log" 2>&1 || {
     cat "$work/postfix-start.log" >&2; warn "postfix: start failed"; return 1; }
@@ -264,9 +328,8 @@ run_postfix() {
     sleep 0.1
   done
   sleep 1
-  echo "--- postfix $(/usr/sbin/postconf -h mail_version): injector /usr/sbin/sendmail"
+  echo "--- postfix$tag $(/usr/sbin/postconf -h mail_version): injector /usr/sbin/sendmail"
 
-  new=$pf_home/Maildir/new
   t0=$(now)
   i=0
   while [ $i -lt "$N" ]; do
@@ -277,31 +340,61 @@ run_postfix() {
   done
   t1=$(now)
   if ! wait_count "$new" "$N" "$TIMEOUT"; then
-    warn "postfix: only $(count "$new") of $N delivered after ${TIMEOUT}s; log tail:"
+    warn "postfix: only $(delivered "$new") of $N delivered after ${TIMEOUT}s; log tail:"
     tail -5 "$work/postfix.log" >&2 2>/dev/null
     return 1
   fi
   t2=$(now)
   pf_rate=$(rate "$N" "$(elapsed "$t0" "$t2")")
-  echo "postfix: injected $N in $(elapsed "$t0" "$t1") s, all in new/ after $(elapsed "$t0" "$t2") s"
+  echo "postfix: injected $N in $(elapsed "$t0" "$t1") s, all in $where after $(elapsed "$t0" "$t2") s"
+  [ "$m" = mbox ] && check_mbox postfix "$new"
   stop_postfix
+  eval "pf_rate_$m=\$pf_rate"
   return 0
 }
 
-[ "$SKIP_OURS" = 1 ] || run_ours
-[ "$SKIP_POSTFIX" = 1 ] || run_postfix
+# check_mbox WHO FILE: after the clock has stopped, a cross-check of the
+# count: once the last message is complete (up to 10 s), FILE must hold
+# exactly N Delivered-To lines and N Return-Path lines.
+check_mbox() {
+  k_i=0
+  while [ "$(grep -c '^Delivered-To: ' "$2")" -lt "$N" ] && [ $k_i -lt 100 ]; do
+    sleep 0.1; k_i=$((k_i + 1))
+  done
+  k_rp=$(count_mbox "$2")
+  k_dt=$(grep -c '^Delivered-To: ' "$2")
+  if [ "$k_rp" != "$N" ] || [ "$k_dt" != "$N" ]; then
+    warn "warning: $1: mbox holds $k_rp Return-Path and $k_dt Delivered-To lines, not $N each"
+  fi
+}
+
+result_ok=1
+for m in $modes; do
+  tag=
+  [ "$MODE" = maildir ] || tag=" ($m)"
+  ours_rate= pf_rate= mem_line=
+  [ "$SKIP_OURS" = 1 ] || run_ours "$m" || result_ok=0
+  [ "$SKIP_POSTFIX" = 1 ] || run_postfix "$m" || result_ok=0
+done
 
 echo
 echo "=== results"
 echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (after the run)"
-echo "ours:     ${ours_rate:-n/a} messages/s (injector: ${injector:-n/a})"
-echo "postfix:  ${pf_rate:-n/a} messages/s"
-if [ -n "$ours_rate" ] && [ -n "$pf_rate" ]; then
-  echo "ratio:    $(awk -v a="$ours_rate" -v b="$pf_rate" 'BEGIN { printf "%.2f", a / b }')x ours/postfix (target: >= 2.5x)"
-else
-  echo "ratio:    n/a"
-fi
-echo "idle RSS: ${mem_line:-n/a} (target: < 1024 KiB)"
+for m in $modes; do
+  eval "ours_rate=\${ours_rate_$m:-} pf_rate=\${pf_rate_$m:-} mem_line=\${mem_line_$m:-}"
+  [ "$MODE" = both ] && echo "--- $m"
+  if [ "$m" = maildir ]; then target=' (target: >= 2.5x)'; else target=; fi
+  echo "ours:     ${ours_rate:-n/a} messages/s (injector: ${injector:-n/a})"
+  echo "postfix:  ${pf_rate:-n/a} messages/s"
+  if [ -n "$ours_rate" ] && [ -n "$pf_rate" ]; then
+    echo "ratio:    $(awk -v a="$ours_rate" -v b="$pf_rate" 'BEGIN { printf "%.2f", a / b }')x ours/postfix$target"
+  else
+    echo "ratio:    n/a"
+  fi
+  echo "idle RSS: ${mem_line:-n/a} (target: < 1024 KiB)"
+  [ -n "$ours_rate" ] || result_ok=0
+  [ -n "$pf_rate" ] || [ "$SKIP_POSTFIX" = 1 ] || result_ok=0
+done
 echo "stripped sizes of $bin (bytes):"
 mkdir -p "$work/strip"
 total=0
@@ -315,4 +408,4 @@ for f in "$bin"/*; do
   printf '  %-18s %8d\n' "$b" "$sz"
 done
 printf '  %-18s %8d\n' total "$total"
-[ -n "$ours_rate" ] && { [ -n "$pf_rate" ] || [ "$SKIP_POSTFIX" = 1 ]; }
+[ "$result_ok" = 1 ]

@@ -1,7 +1,9 @@
 /* maildir.c -- delivering one message into a maildir; see maildir.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -373,4 +375,69 @@ maildir_deliver(const char *dir, int msgfd, const char *head, size_t headlen,
     why->len = 0;
   errno = err;
   return ok;
+}
+
+/* Append "SUB/NAME\0" for every message in dir/sub. */
+static int
+list_sub(const char *dir, const char *sub, stralloc *names, size_t *count)
+{
+  stralloc path = STRALLOC_ZERO;
+  struct dirent *d;
+  DIR *dp;
+  int ok = 1;
+
+  if (!stralloc_copys(&path, dir) || !stralloc_append(&path, '/')
+      || !stralloc_cats(&path, sub) || !stralloc_0(&path)) {
+    stralloc_free(&path);
+    return 0;
+  }
+  dp = opendir(path.s);
+  stralloc_free(&path);
+  if (!dp)
+    return 0;
+  while ((errno = 0, d = readdir(dp))) {
+    if (d->d_name[0] == '.')
+      continue;
+    if (!stralloc_cats(names, sub) || !stralloc_append(names, '/')
+        || !stralloc_cats(names, d->d_name) || !stralloc_0(names)) {
+      ok = 0;
+      break;
+    }
+    ++*count;
+  }
+  if (ok && errno)
+    ok = 0;
+  closedir(dp);
+  return ok;
+}
+
+static int
+by_unique_name(const void *a, const void *b)
+{
+  const char *x = *(char *const *)a, *y = *(char *const *)b;
+
+  return strcmp(strchr(x, '/') + 1, strchr(y, '/') + 1);
+}
+
+int
+maildir_list(const char *dir, stralloc *names, char ***list, size_t *count)
+{
+  size_t i, pos;
+
+  names->len = 0;
+  *count = 0;
+  *list = 0;
+  if (!list_sub(dir, "new", names, count) || !list_sub(dir, "cur", names, count))
+    return 0;
+  *list = malloc((*count + 1) * sizeof **list);
+  if (!*list) {
+    errno = ENOMEM;
+    return 0;
+  }
+  for (pos = 0, i = 0; i < *count; ++i) {
+    (*list)[i] = names->s + pos;
+    pos += strlen((*list)[i]) + 1;
+  }
+  qsort(*list, *count, sizeof **list, by_unique_name);
+  return 1;
 }

@@ -75,4 +75,14 @@ int maildir_unique(stralloc *out);
 int maildir_deliver(const char *dir, int msgfd, const char *head,
                     size_t headlen, unsigned int timeout, stralloc *why);
 
+/* maildir_list(dir, names, &list, &count)
+ *     The messages of the maildir dir, in new/ and cur/, oldest first
+ *     (ordered by their unique names, which begin with the delivery
+ *     time): names is filled with "new/NAME\0cur/NAME\0..." and *list
+ *     (allocated; free it) points at each entry, *count of them.  Names
+ *     starting with '.' are skipped.  Returns 1, or 0 with errno set
+ *     (a missing new/ or cur/ is an error). */
+int maildir_list(const char *dir, stralloc *names, char ***list,
+                 size_t *count);
+
 #endif

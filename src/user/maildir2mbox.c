@@ -29,46 +29,12 @@
 #include "env.h"
 #include "errmsg.h"
 #include "header.h"
+#include "maildir.h"
 #include "mbox.h"
 #include "open.h"
 #include "stralloc.h"
 
 /* The names of the messages in one subdirectory, "new/NAME\0..." */
-static void
-collect(const char *maildir, const char *sub, stralloc *names, int *count)
-{
-  stralloc path = STRALLOC_ZERO;
-  struct dirent *d;
-  DIR *dir;
-
-  if (!stralloc_copys(&path, maildir) || !stralloc_cats(&path, "/")
-      || !stralloc_cats(&path, sub) || !stralloc_0(&path))
-    die_nomem();
-  dir = opendir(path.s);
-  if (!dir)
-    die_sys(111, "unable to open ", path.s);
-  while ((errno = 0, d = readdir(dir))) {
-    if (d->d_name[0] == '.')
-      continue;
-    if (!stralloc_cats(names, sub) || !stralloc_cats(names, "/")
-        || !stralloc_cats(names, d->d_name) || !stralloc_0(names))
-      die_nomem();
-    ++*count;
-  }
-  if (errno)
-    die_sys(111, "unable to read ", path.s);
-  closedir(dir);
-  stralloc_free(&path);
-}
-
-static int
-by_name(const void *a, const void *b)
-{
-  const char *x = *(char *const *)a, *y = *(char *const *)b;
-  const char *bx = strchr(x, '/') + 1, *by = strchr(y, '/') + 1;
-
-  return strcmp(bx, by);
-}
 
 /* The envelope sender from the message's Return-Path: field ("" when
  * there is none, or "<>"), read from fd; the offset is left anywhere. */
@@ -112,9 +78,9 @@ main(void)
   stralloc names = STRALLOC_ZERO, path = STRALLOC_ZERO;
   stralloc sender = STRALLOC_ZERO, head = STRALLOC_ZERO, why = STRALLOC_ZERO;
   char **list;
-  size_t pos;
+  size_t count, i;
   struct stat st;
-  int count = 0, i, fd;
+  int fd;
 
   errmsg_init("maildir2mbox");
   maildir = env_get("MAILDIR");
@@ -123,18 +89,10 @@ main(void)
     die(100, "MAILDIR is not set");
   if (!mail || !*mail)
     die(100, "MAIL is not set");
-  collect(maildir, "new", &names, &count);
-  collect(maildir, "cur", &names, &count);
+  if (!maildir_list(maildir, &names, &list, &count))
+    die_sys(111, "unable to list the maildir ", maildir);
   if (!count)
     return 0;
-  list = malloc((size_t)count * sizeof *list);
-  if (!list)
-    die_nomem();
-  for (pos = 0, i = 0; i < count; ++i) {
-    list[i] = names.s + pos;
-    pos += strlen(list[i]) + 1;
-  }
-  qsort(list, (size_t)count, sizeof *list, by_name);
 
   for (i = 0; i < count; ++i) {
     if (!stralloc_copys(&path, maildir) || !stralloc_cats(&path, "/")

@@ -24,43 +24,10 @@
 #include "env.h"
 #include "errmsg.h"
 #include "header.h"
+#include "maildir.h"
 #include "open.h"
 #include "stralloc.h"
 
-static void
-collect(const char *maildir, const char *sub, stralloc *names, int *count)
-{
-  stralloc path = STRALLOC_ZERO;
-  struct dirent *d;
-  DIR *dir;
-
-  if (!stralloc_copys(&path, maildir) || !stralloc_cats(&path, "/")
-      || !stralloc_cats(&path, sub) || !stralloc_0(&path))
-    die_nomem();
-  dir = opendir(path.s);
-  if (!dir)
-    die_sys(111, "unable to open ", path.s);
-  while ((errno = 0, d = readdir(dir))) {
-    if (d->d_name[0] == '.')
-      continue;
-    if (!stralloc_cats(names, sub) || !stralloc_cats(names, "/")
-        || !stralloc_cats(names, d->d_name) || !stralloc_0(names))
-      die_nomem();
-    ++*count;
-  }
-  if (errno)
-    die_sys(111, "unable to read ", path.s);
-  closedir(dir);
-  stralloc_free(&path);
-}
-
-static int
-by_name(const void *a, const void *b)
-{
-  const char *x = *(char *const *)a, *y = *(char *const *)b;
-
-  return strcmp(strchr(x, '/') + 1, strchr(y, '/') + 1);
-}
 
 /* Print the From: and Subject: fields (with their continuation lines)
  * of the message in path. */
@@ -104,19 +71,10 @@ listing(const char *maildir)
 {
   stralloc names = STRALLOC_ZERO, path = STRALLOC_ZERO, now = STRALLOC_ZERO;
   char **list;
-  size_t pos;
-  int count = 0, i;
+  size_t count, i;
 
-  collect(maildir, "new", &names, &count);
-  collect(maildir, "cur", &names, &count);
-  list = malloc(((size_t)count + 1) * sizeof *list);
-  if (!list)
-    die_nomem();
-  for (pos = 0, i = 0; i < count; ++i) {
-    list[i] = names.s + pos;
-    pos += strlen(list[i]) + 1;
-  }
-  qsort(list, (size_t)count, sizeof *list, by_name);
+  if (!maildir_list(maildir, &names, &list, &count))
+    die_sys(111, "unable to list the maildir ", maildir);
   if (!date822_fmt_local(&now, time(0)))
     now.len = 0;
   buffer_puts(buffer_1, "--- ");

@@ -480,6 +480,55 @@ remove_entry(const char *p, const struct stat *st, int type, struct FTW *ftw)
   return remove(p);
 }
 
+/* Write an empty file dir/sub/name. */
+static void
+touch_in(const char *dir, const char *sub, const char *name)
+{
+  stralloc p = STRALLOC_ZERO;
+  int fd;
+
+  if (!stralloc_copys(&p, dir) || !stralloc_append(&p, '/') || !stralloc_cats(&p, sub)
+      || !stralloc_append(&p, '/') || !stralloc_cats(&p, name) || !stralloc_0(&p))
+    die_nomem();
+  fd = open(p.s, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  CHECK(fd != -1);
+  if (fd != -1)
+    close(fd);
+  stralloc_free(&p);
+}
+
+static void
+test_list_oldest_first(void)
+{
+  stralloc dir = STRALLOC_ZERO, names = STRALLOC_ZERO;
+  char **list = 0;
+  size_t count = 99;
+
+  make_maildir(&dir, "listing", "tcn");
+  CHECK(maildir_list(dir.s, &names, &list, &count));
+  CHECK(count == 0);
+  free(list);
+  touch_in(dir.s, "new", "1700000003.M1P1.host");
+  touch_in(dir.s, "cur", "1700000001.M1P1.host:2,S");
+  touch_in(dir.s, "new", "1700000002.M1P1.host");
+  touch_in(dir.s, "new", ".hidden");
+  CHECK(maildir_list(dir.s, &names, &list, &count));
+  CHECK(count == 3);
+  if (count == 3) {
+    CHECK_STR(list[0], "cur/1700000001.M1P1.host:2,S");
+    CHECK_STR(list[1], "new/1700000002.M1P1.host");
+    CHECK_STR(list[2], "new/1700000003.M1P1.host");
+  }
+  free(list);
+  /* a directory that is not a maildir is an error */
+  make_maildir(&dir, "notamaildir", "t");
+  errno = 0;
+  CHECK(!maildir_list(dir.s, &names, &list, &count));
+  CHECK(errno == ENOENT);
+  stralloc_free(&dir);
+  stralloc_free(&names);
+}
+
 int
 main(void)
 {
@@ -500,6 +549,7 @@ main(void)
   RUN(test_unreadable_message);
   RUN(test_write_fails_midway);
   RUN(test_timeout);
+  RUN(test_list_oldest_first);
   if (nftw(top, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
     printf("# could not remove %s\n", top);
   return unit_done();

@@ -23,4 +23,11 @@ int queue_path_sub(stralloc *out, const char *dir, unsigned long n);
 /* The subdirectory number of a message. */
 unsigned long queue_split_of(unsigned long id);
 
+/* Call fn(id, arg) for every message file in the split directory dir
+ * (every DIR/N/ID whose name is a number).  A subdirectory that cannot
+ * be read is reported through unreadable(path, arg) when that is not
+ * null, and skipped.  Returns 1, or 0 on ENOMEM. */
+int queue_scan(const char *dir, void (*fn)(unsigned long id, void *arg),
+               void (*unreadable)(const char *path, void *arg), void *arg);
+
 #endif

@@ -7,14 +7,11 @@
  * A mess/N/ID with no todo/ and no info/ entry, older than 36 hours, is
  * what a killed qmail-queue left behind: qmail-clean removes it.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "qconf.h"
 #include "queue.h"
-#include "scan.h"
 #include "send.h"
 
 #define LEFTOVER_SECONDS (36 * 3600)
@@ -27,39 +24,16 @@ exists(stralloc *path, const char *dir, unsigned long id, struct stat *st)
 }
 
 static void
-walk(const char *dirname, void (*fn)(unsigned long id, stralloc *path))
+scan_trouble(const char *path, void *arg)
 {
-  stralloc dir = STRALLOC_ZERO, path = STRALLOC_ZERO;
-  unsigned long n;
-
-  for (n = 0; n < CONF_QUEUE_SPLIT; ++n) {
-    DIR *d;
-    struct dirent *e;
-
-    dir.len = 0;
-    if (!queue_path_sub(&dir, dirname, n))
-      break;
-    d = opendir(dir.s);
-    if (!d) {
-      log_line("warning: unable to scan ", dir.s, (char *)0);
-      continue;
-    }
-    while ((e = readdir(d))) {
-      unsigned long id;
-      size_t len = strlen(e->d_name);
-
-      if (len && scan_ulong(e->d_name, &id) == len)
-        fn(id, &path);
-    }
-    closedir(d);
-  }
-  stralloc_free(&dir);
-  stralloc_free(&path);
+  (void)arg;
+  log_line("warning: unable to scan ", path, (char *)0);
 }
 
 static void
-restore_one(unsigned long id, stralloc *path)
+restore_one(unsigned long id, void *arg)
 {
+  stralloc *path = arg;
   struct stat st;
   int any = 0;
 
@@ -79,8 +53,9 @@ restore_one(unsigned long id, stralloc *path)
 }
 
 static void
-remove_leftover(unsigned long id, stralloc *path)
+remove_leftover(unsigned long id, void *arg)
 {
+  stralloc *path = arg;
   struct stat st;
 
   if (exists(path, "todo", id, &st) || exists(path, "info", id, &st))
@@ -94,6 +69,9 @@ remove_leftover(unsigned long id, stralloc *path)
 void
 restore_queue(void)
 {
-  walk("info", restore_one);
-  walk("mess", remove_leftover);
+  stralloc path = STRALLOC_ZERO;
+
+  queue_scan("info", restore_one, scan_trouble, &path);
+  queue_scan("mess", remove_leftover, scan_trouble, &path);
+  stralloc_free(&path);
 }

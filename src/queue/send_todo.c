@@ -14,7 +14,6 @@
  * Messages are taken in small batches between delivery work, so a burst
  * of new mail cannot starve deliveries already under way.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +23,6 @@
 #include <unistd.h>
 
 #include "open.h"
-#include "qconf.h"
 #include "readfile.h"
 #include "queue.h"
 #include "scan.h"
@@ -54,12 +52,28 @@ pending_add(unsigned long id)
   pending[pending_len++] = id;
 }
 
+static void
+scan_found(unsigned long id, void *arg)
+{
+  size_t i;
+
+  (void)arg;
+  for (i = pending_next; i < pending_len; ++i)
+    if (pending[i] == id)
+      return;
+  pending_add(id);
+}
+
+static void
+scan_trouble(const char *path, void *arg)
+{
+  (void)arg;
+  log_line("warning: unable to scan ", path, (char *)0);
+}
+
 void
 todo_scan(void)
 {
-  stralloc dir = STRALLOC_ZERO;
-  unsigned long n;
-
   /* forget what was processed; keep what was not */
   if (pending_next) {
     memmove(pending, pending + pending_next,
@@ -67,34 +81,7 @@ todo_scan(void)
     pending_len -= pending_next;
     pending_next = 0;
   }
-  for (n = 0; n < CONF_QUEUE_SPLIT; ++n) {
-    DIR *d;
-    struct dirent *e;
-
-    dir.len = 0;
-    if (!queue_path_sub(&dir, "todo", n))
-      break;
-    d = opendir(dir.s);
-    if (!d) {
-      log_line("warning: unable to scan ", dir.s, (char *)0);
-      continue;
-    }
-    while ((e = readdir(d))) {
-      unsigned long id;
-      size_t len = strlen(e->d_name);
-      size_t i;
-      int known = 0;
-
-      if (scan_ulong(e->d_name, &id) != len || !len)
-        continue;
-      for (i = pending_next; i < pending_len && !known; ++i)
-        known = pending[i] == id;
-      if (!known)
-        pending_add(id);
-    }
-    closedir(d);
-  }
-  stralloc_free(&dir);
+  queue_scan("todo", scan_found, scan_trouble, 0);
 }
 
 /* Write data to path (replacing it), fsync it, set its times. */

@@ -1,4 +1,9 @@
 /* Unit tests for queue: file names in the split queue. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "qconf.h"
 #include "queue.h"
 #include "unit.h"
@@ -45,10 +50,48 @@ test_split_range(void)
   CHECK(queue_split_of(0xffffffffUL) < CONF_QUEUE_SPLIT);
 }
 
+static void
+count_id(unsigned long id, void *arg)
+{
+  unsigned long *sum = arg;
+
+  *sum += id;
+}
+
+static void
+test_scan(void)
+{
+  char dir[] = "/tmp/queue-test.XXXXXX";
+  stralloc p = STRALLOC_ZERO;
+  unsigned long n, sum = 0;
+  FILE *f;
+
+  CHECK(mkdtemp(dir) != 0);
+  CHECK(chdir(dir) == 0);
+  mkdir("todo", 0700);
+  for (n = 0; n < CONF_QUEUE_SPLIT; ++n) {
+    p.len = 0;
+    CHECK(queue_path_sub(&p, "todo", n));
+    mkdir(p.s, 0700);
+  }
+  /* two messages, a non-numeric name and a dot file are in the tree */
+  p.len = 0; queue_path_split(&p, "todo", 100); f = fopen(p.s, "w"); if (f) fclose(f);
+  p.len = 0; queue_path_split(&p, "todo", 23456); f = fopen(p.s, "w"); if (f) fclose(f);
+  f = fopen("todo/0/junk", "w"); if (f) fclose(f);
+  f = fopen("todo/0/.tmp", "w"); if (f) fclose(f);
+  CHECK(queue_scan("todo", count_id, 0, &sum));
+  CHECK(sum == 100 + 23456);
+  stralloc_free(&p);
+  CHECK(system("rm -rf todo") == 0);
+  CHECK(chdir("/") == 0);
+  rmdir(dir);
+}
+
 int
 main(void)
 {
   RUN(test_split_paths);
   RUN(test_split_range);
+  RUN(test_scan);
   return unit_done();
 }

@@ -47,6 +47,24 @@ printf 'Subject: verp\n\nper recipient\n' | t_queue "$I" list-@test.example-@[] 
 t_ok "the VERP message arrives" t_wait_mail "$A/joe/Maildir" 2
 t_match "its Return-Path names the recipient" "$(cat "$A"/joe/Maildir/new/*)" '^Return-Path: <list-joe=test.example@test.example>$'
 
+# program lines through the queue: 111 is retried, 100 bounces
+t_maildir "$A/sender/Maildir"
+echo ./sender/Maildir/ > "$A/.qmail-sender"
+echo '|echo "try later"; exit 111' > "$A/.qmail-prog111"
+echo '|echo "no such list here"; exit 100' > "$A/.qmail-prog100"
+printf 'Subject: p111\n\nx\n' | t_queue "$I" sender@test.example prog111@test.example
+t_ok "exit 111 is a deferral with the program's words" t_wait_log "$I" '^delivery [0-9]+: deferral: try_later/Program_on_line_1_of_.qmail-prog111_failed_temporarily'
+echo './sender/Maildir/' > "$A/.qmail-prog111"
+kill -ALRM "$(cat "$I/send.pid")"
+i=0
+while [ $i -lt 100 ] && ! grep -qs '^Subject: p111$' "$A"/sender/Maildir/new/*; do sleep 0.1; i=$((i + 1)); done
+t_ok "fixed, it is retried on ALRM and delivered" sh -c "grep -qs '^Subject: p111\$' $A/sender/Maildir/new/*"
+printf 'Subject: p100\n\nx\n' | t_queue "$I" sender@test.example prog100@test.example
+t_ok "exit 100 is a failure" t_wait_log "$I" '^delivery [0-9]+: failure: no_such_list_here/Program_on_line_1_of_.qmail-prog100_failed_permanently'
+i=0
+while [ $i -lt 100 ] && ! grep -qs '^<prog100@test.example>:$' "$A"/sender/Maildir/new/*; do sleep 0.1; i=$((i + 1)); done
+t_match "and bounces to the sender with the program's words" "$(cat "$A"/sender/Maildir/new/* 2>/dev/null)" '^no such list here$'
+
 # 20 deliveries at once into one mbox: nothing lost, nothing interleaved
 echo 30 > "$I/control/concurrencylocal"
 t_stop "$I"; t_start "$I"

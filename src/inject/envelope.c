@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "caseless.h"
 #include "address.h"
 #include "addrlist.h"
 #include "env.h"
@@ -77,23 +78,13 @@ envelope_qualify(stralloc *addr, const struct inject_config *cfg)
 static int
 same_address(const char *a, size_t alen, const char *b, size_t blen)
 {
-  size_t at_a, at_b, i;
+  size_t at_a, at_b;
 
   address_split(a, alen, &at_a);
   address_split(b, blen, &at_b);
   if (alen != blen || at_a != at_b || memcmp(a, b, at_a) != 0)
     return 0;
-  for (i = at_a; i < alen; ++i) {
-    char x = a[i], y = b[i];
-
-    if (x >= 'A' && x <= 'Z')
-      x = (char)(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z')
-      y = (char)(y - 'A' + 'a');
-    if (x != y)
-      return 0;
-  }
-  return 1;
+  return case_equalb(a + at_a, b + at_a, alen - at_a);
 }
 
 static void

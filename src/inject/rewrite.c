@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "caseless.h"
 #include "address.h"
 #include "addrlist.h"
 #include "envelope.h"
@@ -115,21 +116,7 @@ rewrite_addresses(struct message_header *h, const struct inject_config *cfg)
 static int
 same_address_nocase(const char *a, size_t alen, const char *b, size_t blen)
 {
-  size_t i;
-
-  if (alen != blen)
-    return 0;
-  for (i = 0; i < alen; ++i) {
-    char x = a[i], y = b[i];
-
-    if (x >= 'A' && x <= 'Z')
-      x = (char)(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z')
-      y = (char)(y - 'A' + 'a');
-    if (x != y)
-      return 0;
-  }
-  return 1;
+  return alen == blen && case_equalb(a, b, alen);
 }
 
 /* lists holds one address a line; blanks around it and lines starting

@@ -1,6 +1,7 @@
 /* address.c -- envelope addresses; see address.h. */
 #include <errno.h>
 
+#include "caseless.h"
 #include "address.h"
 #include "stralloc.h"
 
@@ -316,11 +317,9 @@ address_split(const char *addr, size_t len, size_t *at)
 void
 address_domain_lower(stralloc *sa)
 {
-  size_t at, i;
+  size_t at;
 
   if (!address_split(sa->s, sa->len, &at))
     return;
-  for (i = at + 1; i < sa->len; ++i)
-    if (sa->s[i] >= 'A' && sa->s[i] <= 'Z')
-      sa->s[i] = (char)(sa->s[i] - 'A' + 'a');
+  case_lowerb(sa->s + at + 1, sa->len - at - 1);
 }

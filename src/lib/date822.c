@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <time.h>
 
+#include "caseless.h"
 #include "date822.h"
 #include "stralloc.h"
 
@@ -32,7 +33,6 @@ static size_t scan_digits(struct date_scan *sc, unsigned long *value);
 static size_t scan_letters(struct date_scan *sc, size_t *start);
 static int peek(const struct date_scan *sc, char c);
 static int is_letter(char c);
-static char lower(char c);
 static int same_name(const char *s, size_t n, const char *name);
 static int name_index(const char *s, size_t n, const char *const *names,
                       int count);
@@ -266,12 +266,6 @@ is_letter(char c)
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static char
-lower(char c)
-{
-  return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 /* At CR or LF: consume a line break that continues with SP or HTAB. */
 static int
 skip_line_break(struct date_scan *sc)
@@ -387,7 +381,7 @@ same_name(const char *s, size_t n, const char *name)
 {
   size_t k = 0;
 
-  while (k < n && name[k] && lower(s[k]) == lower(name[k]))
+  while (k < n && name[k] && case_lower(s[k]) == case_lower(name[k]))
     ++k;
   return k == n && !name[k];
 }
@@ -428,7 +422,7 @@ scan_zone(struct date_scan *sc, long *minutes)
   if (n == 1) {
     /* military zones: their signs were used both ways, so RFC 5322
      * says to treat them all as "-0000"; J was never assigned */
-    if (lower(sc->s[start]) == 'j')
+    if (case_lower(sc->s[start]) == 'j')
       return 0;
     *minutes = 0;
     return 1;

@@ -1,6 +1,7 @@
 /* header.c -- recognising header fields; see header.h. */
 #include <string.h>
 
+#include "caseless.h"
 #include "header.h"
 
 static int
@@ -11,19 +12,13 @@ is_name_byte(char c)
   return u >= 33 && u <= 126 && u != ':';
 }
 
-static char
-ascii_lower(char c)
-{
-  return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 static int
 same_ascii_nocase(const char *a, const char *b, size_t len)
 {
   size_t i;
 
   for (i = 0; i < len; ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i]))
+    if (case_lower(a[i]) != case_lower(b[i]))
       return 0;
   return 1;
 }

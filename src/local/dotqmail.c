@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "caseless.h"
 #include "dotqmail.h"
 #include "open.h"
 #include "stralloc.h"
@@ -73,25 +74,27 @@ set_name(struct dotqmail *dq, const char *dash, const stralloc *safeext,
     && stralloc_cats(&dq->name, suffix) && stralloc_0(&dq->name);
 }
 
+void
+dotqmail_safe_ext(char *s, size_t len)
+{
+  size_t i;
+
+  for (i = 0; i < len; ++i)
+    s[i] = s[i] == '.' ? ':' : case_lower(s[i]);
+}
+
 int
 dotqmail_search(struct dotqmail *dq, const char *dash, const char *ext)
 {
   stralloc safeext = STRALLOC_ZERO;
-  size_t i, prefix;
+  size_t prefix;
   int found, err;
 
   dq->default_at = DOTQMAIL_NO_DEFAULT;
   dotqmail_rewind(dq);
   if (!stralloc_copys(&safeext, ext))
     return -1;
-  for (i = 0; i < safeext.len; ++i) {
-    char c = safeext.s[i];
-
-    if (c >= 'A' && c <= 'Z')
-      safeext.s[i] = (char)(c - 'A' + 'a');
-    else if (c == '.')
-      safeext.s[i] = ':';
-  }
+  dotqmail_safe_ext(safeext.s, safeext.len);
 
   if (!set_name(dq, dash, &safeext, safeext.len, ""))
     goto error;

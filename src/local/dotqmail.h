@@ -103,5 +103,9 @@ int dotqmail_use(struct dotqmail *dq, const char *text);
 int dotqmail_next(struct dotqmail *dq, struct dotqmail_line *line);
 void dotqmail_rewind(struct dotqmail *dq);
 void dotqmail_free(struct dotqmail *dq);
+/* Turn an extension into its form in a .qmail file name, in place:
+ * ASCII lowercase, '.' becomes ':' (so "Joe.Smith" looks for
+ * .qmail-joe:smith). */
+void dotqmail_safe_ext(char *s, size_t len);
 
 #endif

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dotqmail.h"
 #include "forward.h"
 #include "qmailqueue.h"
 #include "stralloc.h"
@@ -12,21 +13,14 @@
 static int
 owner_file_name(stralloc *name, const char *dash, const char *ext)
 {
-  size_t i, start;
+  size_t start;
 
   if (!stralloc_copys(name, ".qmail") || !stralloc_cats(name, dash))
     return 0;
   start = name->len;
   if (!stralloc_cats(name, ext))
     return 0;
-  for (i = start; i < name->len; ++i) {
-    char c = name->s[i];
-
-    if (c >= 'A' && c <= 'Z')
-      name->s[i] = (char)(c - 'A' + 'a');
-    else if (c == '.')
-      name->s[i] = ':';
-  }
+  dotqmail_safe_ext(name->s + start, name->len - start);
   return stralloc_cats(name, "-owner") && stralloc_0(name);
 }
 

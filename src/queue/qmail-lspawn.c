@@ -33,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "caseless.h"
 #include "../users/resolve.h"
 #include "errmsg.h"
 #include "instance.h"
@@ -91,16 +92,10 @@ static int
 is_alias_address(const char *local)
 {
   const char *name = instance_user_name(USER_ALIAS);
-  size_t i, n = strlen(name);
+  size_t n = strlen(name);
 
-  for (i = 0; i < n; ++i) {
-    char c = local[i];
-
-    if (c >= 'A' && c <= 'Z')
-      c = (char)(c + 32);
-    if (c != name[i])
-      return 0;
-  }
+  if (strlen(local) < n || !case_equalb(local, name, n))
+    return 0;
   return local[n] == 0 || local[n] == CONF_EXT_CHAR;
 }
 

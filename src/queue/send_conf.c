@@ -17,21 +17,12 @@
  */
 #include <string.h>
 
+#include "caseless.h"
 #include "control.h"
 #include "qconf.h"
 #include "send.h"
 
 struct send_conf conf;
-
-static void
-lower(char *s, size_t len)
-{
-  size_t i;
-
-  for (i = 0; i < len; ++i)
-    if (s[i] >= 'A' && s[i] <= 'Z')
-      s[i] = (char)(s[i] + 32);
-}
 
 static int
 path_of(stralloc *path, const char *dir, const char *name)
@@ -59,7 +50,7 @@ read_list(const char *dir, const char *name, stralloc *out, int lowercase,
   if (r == 0 && def && !(stralloc_cats(out, def) && stralloc_0(out)))
     return 0;
   if (lowercase)
-    lower(out->s, out->len);
+    case_lowerb(out->s, out->len);
   return 1;
 }
 
@@ -189,20 +180,8 @@ virtual_prefix(const char *key, size_t len)
     size_t n = strlen(entry);
     const char *colon = memchr(entry, ':', n);
 
-    if (colon && (size_t)(colon - entry) == len) {
-      size_t j;
-      int same = 1;
-
-      for (j = 0; j < len && same; ++j) {
-        char a = entry[j], b = key[j];
-
-        if (a >= 'A' && a <= 'Z') a = (char)(a + 32);
-        if (b >= 'A' && b <= 'Z') b = (char)(b + 32);
-        same = a == b;
-      }
-      if (same)
-        return colon + 1;
-    }
+    if (colon && (size_t)(colon - entry) == len && case_equalb(entry, key, len))
+      return colon + 1;
     i += n + 1;
   }
   return 0;
@@ -225,7 +204,7 @@ conf_route(const char *recipient, stralloc *out, int *channel)
   if (!stralloc_0(&addr))
     goto done;
   at = strrchr(addr.s, '@');
-  lower(at + 1, strlen(at + 1));
+  case_lowerb(at + 1, strlen(at + 1));
 
   /* user%host@percenthack-domain becomes user@host, repeatedly */
   while (in_list(&conf.percenthack, at + 1, strlen(at + 1))) {
@@ -240,7 +219,7 @@ conf_route(const char *recipient, stralloc *out, int *channel)
     addr.len = (size_t)(at - addr.s);
     at = percent;
     addr.s[addr.len] = 0;
-    lower(at + 1, strlen(at + 1));
+    case_lowerb(at + 1, strlen(at + 1));
   }
 
   local_len = (size_t)(at - addr.s);

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "caseless.h"
 #include "constdb.h"
 #include "errmsg.h"
 #include "instance.h"
@@ -68,11 +69,6 @@ syntax(unsigned long line, const char *why)
   fail(line_label(line), ": ", why);
 }
 
-static char
-lower(char c)
-{
-  return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-}
 
 /* One assignment line (without its newline): add its record. */
 static void
@@ -113,7 +109,7 @@ add_assignment(const char *line, size_t len, unsigned long lineno,
   if (!stralloc_copys(&key, "!"))
     nomem();
   for (i = 1; i < colon[0]; ++i)
-    if (!stralloc_append(&key, lower(line[i])))
+    if (!stralloc_append(&key, case_lower(line[i])))
       nomem();
   if (line[0] == '=') {
     if (!stralloc_0(&key))

@@ -5,16 +5,12 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "caseless.h"
 #include "constdb.h"
 #include "qconf.h"
 #include "resolve.h"
 #include "scan.h"
 
-static char
-lower(char c)
-{
-  return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-}
 
 int
 resolve_scan_id(const char *s, size_t len, unsigned long *out)
@@ -88,7 +84,7 @@ resolve_users(struct resolve *r, const char *path, const char *local)
   if (!stralloc_copys(&key, "!"))
     goto out;
   for (i = 0; i < len; ++i)
-    if (!stralloc_append(&key, lower(local[i])))
+    if (!stralloc_append(&key, case_lower(local[i])))
       goto out;
 
   /* simple assignment: the key carries a NUL */
@@ -110,7 +106,7 @@ resolve_users(struct resolve *r, const char *path, const char *local)
   if (have_hint == -1)
     goto out;
   for (i = 0; i < hint.len; ++i)
-    hint.s[i] = lower(hint.s[i]);
+    hint.s[i] = case_lower(hint.s[i]);
 
   for (n = len + 1; n-- > 0;) {
     if (n > 0 && have_hint
@@ -151,7 +147,7 @@ resolve_passwd(struct resolve *r, const char *local)
     if (n == 0 || n > RESOLVE_NAME_MAX)
       continue;
     for (i = 0; i < n; ++i)
-      name[i] = lower(local[i]);
+      name[i] = case_lower(local[i]);
     name[n] = 0;
     if (strchr(name, '/'))
       continue;

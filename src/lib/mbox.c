@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "buffer.h"
+#include "dotlock.h"
 #include "lock.h"
 #include "mbox.h"
 #include "open.h"
@@ -22,6 +23,9 @@
 
 /* How often a busy lock is tried again, in milliseconds. */
 #define MBOX_LOCK_POLL_MS 100
+
+/* How often a mailbox replaced under our feet is opened again. */
+#define MBOX_REOPEN_TRIES 5
 
 static const char day_names[] = "SunMonTueWedThuFriSat";
 static const char month_names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
@@ -227,6 +231,14 @@ lock_within(int fd, int (*try)(int), unsigned int timeout)
   }
 }
 
+static void
+unlock_mailbox(int fd)
+{
+  if (MBOX_LOCK_FLOCK_TOO)
+    lock_un(fd);
+  lock_fcntl_un(fd);
+}
+
 /* Copy head and the quoted message from msgfd to out.  On failure errno
  * is set and *reading tells whether msgfd (1) or out (0) failed. */
 static int
@@ -267,41 +279,56 @@ append_message(buffer *out, int msgfd, const char *head, size_t headlen,
   return buffer_put(out, "\n", 1) && buffer_flush(out);
 }
 
-int
-mbox_deliver(const char *path, int msgfd, const char *head, size_t headlen,
-             unsigned int lock_timeout, stralloc *why)
+/* Lock fd (opened on path) for the delivery; on failure why is set. */
+static int
+lock_mailbox(int fd, const char *path, unsigned int lock_timeout,
+             stralloc *why)
 {
-  char outspace[BUFFER_OUTSIZE];
-  buffer out;
-  off_t size;
-  int fd, err, reading;
+  struct stat opened, named;
+  int err;
 
-  why->len = 0;
-  fd = open_append(path);
-  if (fd == -1) {
-    err = errno;
-    explain(why, "Unable to open ", path, 0, err, status_for(err));
-    return 0;
-  }
   if (!lock_within(fd, lock_fcntl_exnb, lock_timeout)
       || (MBOX_LOCK_FLOCK_TOO && !lock_within(fd, lock_exnb, lock_timeout))) {
     err = errno;
+    lock_fcntl_un(fd);
     if (err == ETIMEDOUT)
       explain(why, "Unable to lock ", path,
               "another program has held its lock for too long", err, "4.3.0");
     else
       explain(why, "Unable to lock ", path, 0, err, "4.3.0");
-    close(fd);
-    errno = err;
     return 0;
   }
+  /* A mail reader may have removed or replaced the file while we
+   * waited (mutt deletes an mbox it emptied); appending to the old one
+   * would lose the message. */
+  if (fstat(fd, &opened) == -1 || stat(path, &named) == -1
+      || opened.st_dev != named.st_dev || opened.st_ino != named.st_ino) {
+    unlock_mailbox(fd);
+    explain(why, "Unable to lock ", path,
+            "the file was replaced while waiting for its lock", ESTALE,
+            "4.3.0");
+    return 0;
+  }
+  return 1;
+}
 
+int
+mbox_append(int fd, const char *path, int msgfd, const char *head,
+            size_t headlen, unsigned int lock_timeout, stralloc *why)
+{
+  char outspace[BUFFER_OUTSIZE];
+  buffer out;
+  off_t size;
+  int err, reading;
+
+  why->len = 0;
+  if (!lock_mailbox(fd, path, lock_timeout, why))
+    return 0;
   size = lseek(fd, 0, SEEK_END);
   if (size == (off_t)-1) {
     err = errno;
+    unlock_mailbox(fd);
     explain(why, "Unable to find the end of ", path, 0, err, "4.3.0");
-    close(fd);
-    errno = err;
     return 0;
   }
   buffer_init(&out, buffer_unixwrite, fd, 0, outspace, sizeof outspace);
@@ -319,20 +346,86 @@ mbox_deliver(const char *path, int msgfd, const char *head, size_t headlen,
     explain(why, "Unable to write ", path, 0, err, status_for(err));
     goto undo;
   }
-  if (MBOX_LOCK_FLOCK_TOO)
-    lock_un(fd);
-  lock_fcntl_un(fd);
-  close(fd);
+  unlock_mailbox(fd);
   return 1;
 
 undo:
   /* still under both locks: nobody has seen the partial message */
   if (ftruncate(fd, size) == 0)
     fsync(fd);
-  if (MBOX_LOCK_FLOCK_TOO)
-    lock_un(fd);
-  lock_fcntl_un(fd);
-  close(fd);
+  unlock_mailbox(fd);
   errno = err;
   return 0;
+}
+
+/* Take path's dot-lock where its directory lets us; 1 with *held set
+ * when taken or not needed, 0 with why set when it cannot be had. */
+static int
+dotlock_mailbox(stralloc *lock, const char *path, unsigned int lock_timeout,
+                int *held, stralloc *why)
+{
+  struct stat st;
+  int err;
+
+  *held = 0;
+  /* /dev/null and other special files have no lock beside them */
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+    return 1;
+  if (dotlock_take(lock, path, lock_timeout)) {
+    *held = 1;
+    return 1;
+  }
+  err = errno;
+  switch (err) {
+  case EACCES:
+  case EPERM:
+  case EROFS:
+  case ENOENT:
+  case ENOTDIR:
+    /* no dot-lock can be made there, by us or by anyone we share the
+     * file with; the kernel locks still apply (a missing directory is
+     * reported by the open that follows) */
+    return 1;
+  case ETIMEDOUT:
+    explain(why, "Unable to lock ", lock->len ? lock->s : path,
+            "another program has held its lock for too long", err, "4.3.0");
+    return 0;
+  default:
+    explain(why, "Unable to lock ", lock->len ? lock->s : path, 0, err,
+            "4.3.0");
+    return 0;
+  }
+}
+
+int
+mbox_deliver(const char *path, int msgfd, const char *head, size_t headlen,
+             unsigned int lock_timeout, stralloc *why)
+{
+  stralloc lock = STRALLOC_ZERO;
+  unsigned int attempt;
+  int fd, err = 0, held, ok = 0;
+
+  why->len = 0;
+  for (attempt = 0; attempt < MBOX_REOPEN_TRIES; ++attempt) {
+    if (!dotlock_mailbox(&lock, path, lock_timeout, &held, why)) {
+      err = errno;
+      break;
+    }
+    fd = open_append(path);
+    if (fd == -1) {
+      err = errno;
+      explain(why, "Unable to open ", path, 0, err, status_for(err));
+    } else {
+      ok = mbox_append(fd, path, msgfd, head, headlen, lock_timeout, why);
+      err = errno;
+      close(fd);
+    }
+    if (held)
+      dotlock_release(&lock);
+    if (ok || fd == -1 || err != ESTALE)
+      break;
+  }
+  stralloc_free(&lock);
+  errno = ok ? 0 : err;
+  return ok;
 }

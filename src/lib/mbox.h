@@ -33,23 +33,19 @@
  *     msgfd from its current offset to end of input, quoted as above,
  *     then a "\n" if the message did not end with one, then an empty
  *     line.  The steps:
- *       1. path is opened for appending, and created with mode 0600
+ *       1. the dot-lock path.lock is taken (dotlock.h), waiting at most
+ *          lock_timeout seconds, where the directory lets this process
+ *          create it; where it does not (a read-only or foreign
+ *          directory), or when path is not a regular file (/dev/null),
+ *          the kernel locks below are all there is;
+ *       2. path is opened for appending, and created with mode 0600
  *          (less the umask) if it does not exist;
- *       2. it is locked (see above), waiting at most lock_timeout
- *          seconds (MBOX_LOCK_TIMEOUT is qmail's 30; 0 means one try
- *          only) for other holders to let go: a busy lock is tried
- *          again every tenth of a second, so a mail reader that holds
- *          it forever delays the delivery instead of blocking it;
- *       3. its size is noted, the message appended and the file
- *          fsync'd (a file that cannot be synced at all, such as
- *          /dev/null, counts as synced);
- *       4. the locks are released and the file closed.
- *     If anything fails after step 2 -- reading the message, writing,
- *     the fsync -- the file is truncated back to the size noted in
- *     step 3 before the locks are released, so the mbox never holds a
- *     partial message.
+ *       3. mbox_append below does the rest;
+ *       4. the file is closed and the dot-lock removed.
+ *     A mailbox that a mail reader removed or replaced while we waited
+ *     for its lock is opened again (a few times at most).
  *     Returns 1 when the message is appended and on disk.  Otherwise
- *     returns 0 with errno set (ETIMEDOUT when the lock could not be had
+ *     returns 0 with errno set (ETIMEDOUT when a lock could not be had
  *     in time) and why replaced by a one-line explanation for the
  *     sender's log, without a final newline, ending in a qmail status
  *     code: "(#4.2.1)" when the file cannot be opened (a missing
@@ -58,6 +54,27 @@
  *     when the disk is full, "(#4.3.0)" otherwise.  Every failure is
  *     temporary.  If why cannot be filled (out of memory) it is left
  *     empty.
+ *
+ * mbox_append(fd, path, msgfd, head, headlen, lock_timeout, why)
+ *     The same for a mailbox the caller opened itself (fd, open for
+ *     writing; binmail opens spool files with checks of its own), with
+ *     any dot-lock already taken.  path names the file in messages.
+ *       1. fd is locked (see above), waiting at most lock_timeout
+ *          seconds (MBOX_LOCK_TIMEOUT is qmail's 30; 0 means one try
+ *          only) for other holders to let go: a busy lock is tried
+ *          again every tenth of a second, so a mail reader that holds
+ *          it forever delays the delivery instead of blocking it;
+ *       2. if path no longer names the file fd is open on (removed or
+ *          replaced meanwhile), it gives up with errno ESTALE, having
+ *          written nothing, so that the caller opens path again;
+ *       3. the file's size is noted, the message appended and the file
+ *          fsync'd (a file that cannot be synced at all, such as
+ *          /dev/null, counts as synced);
+ *       4. the locks are released; fd stays open.
+ *     If anything fails after step 3 begins -- reading the message,
+ *     writing, the fsync -- the file is truncated back to the size
+ *     noted before the locks are released, so the mbox never holds a
+ *     partial message.  Returns and explains as mbox_deliver does.
  */
 #ifndef MBOX_H
 #define MBOX_H
@@ -72,5 +89,7 @@
 int mbox_fromline(stralloc *out, const char *sender, time_t when);
 int mbox_deliver(const char *path, int msgfd, const char *head,
                  size_t headlen, unsigned int lock_timeout, stralloc *why);
+int mbox_append(int fd, const char *path, int msgfd, const char *head,
+                size_t headlen, unsigned int lock_timeout, stralloc *why);
 
 #endif

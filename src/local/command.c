@@ -110,12 +110,15 @@ command_run(struct command_env *ce, const char *command, int *status)
   argv[1] = (char *)"-c";
   argv[2] = (char *)command;
   argv[3] = 0;
-  /* qmail-local ignores SIGPIPE; the program must not inherit that,
-   * or "producer | head" pipelines in it would never end normally */
+  /* qmail-local ignores SIGPIPE and SIGXFSZ; the program must not
+   * inherit that, or "producer | head" pipelines in it would never end
+   * normally */
   sig_default(SIGPIPE);
+  sig_default(SIGXFSZ);
   ok = child_run(argv, envp, fds, status);
   err = errno;
   sig_ignore(SIGPIPE);
+  sig_ignore(SIGXFSZ);
   errno = err;
   return ok;
 }

@@ -476,6 +476,9 @@ main(int argc, char **argv)
   errmsg_init("qmail-local");
   umask(077);
   sig_ignore(SIGPIPE);
+  /* a file-size limit makes a write fail with EFBIG, which the mbox and
+   * maildir code undo, instead of killing us halfway through one */
+  sig_ignore(SIGXFSZ);
 
   argv = parse_options(argv + 1);
   if (!argv[0] || !argv[1] || !argv[2] || !argv[3] || !argv[4] || !argv[5]

@@ -433,6 +433,117 @@ test_lock_timeout(void)
   stralloc_free(&got);
 }
 
+/* Another program's dot-lock delays the delivery until it goes; one
+ * that stays makes the delivery give up and leave the mbox alone. */
+static void
+test_dotlock(void)
+{
+  stralloc p = STRALLOC_ZERO, lock = STRALLOC_ZERO, why = STRALLOC_ZERO,
+           got = STRALLOC_ZERO;
+  int fd = message_fd("m7", "dotted\n", 7), status = -1, lockfd;
+  struct timeval start;
+  pid_t remover;
+  double took;
+
+  CHECK(prefilled(&p, "mbox12") > 0);
+  path(&lock, "mbox12.lock");
+  lockfd = open_excl(lock.s, 0644);
+  CHECK(lockfd != -1);
+  close(lockfd);
+  errno = 0;
+  CHECK(!mbox_deliver(p.s, fd, head, sizeof head - 1, 1, &why));
+  CHECK(errno == ETIMEDOUT);
+  CHECK(contains(&why, "mbox12.lock: another program has held its lock"));
+  CHECK(contains(&why, "(#4.3.0)"));
+  CHECK(content(p.s, &got) && !contains(&got, "dotted"));
+
+  remover = fork();
+  if (remover == 0) {
+    usleep(600000);
+    _exit(unlink(lock.s) == 0 ? 0 : 1);
+  }
+  gettimeofday(&start, 0);
+  CHECK(mbox_deliver(p.s, fd, head, sizeof head - 1, 10, &why));
+  took = seconds_since(&start);
+  CHECK(took >= 0.4 && took < 5);
+  CHECK(wait_pid(remover, &status) == remover && wait_exitcode(status) == 0);
+  CHECK(content(p.s, &got) && contains(&got, "\ndotted\n"));
+  CHECK(access(lock.s, F_OK) == -1);
+  close(fd);
+  stralloc_free(&p);
+  stralloc_free(&lock);
+  stralloc_free(&why);
+  stralloc_free(&got);
+}
+
+/* A mail reader that replaces the mbox (or removes it) while the
+ * delivery waits for its lock: the message goes into the file that is
+ * there afterwards, not into the one that was unlinked. */
+static void
+test_replaced_while_waiting(void)
+{
+  stralloc p = STRALLOC_ZERO, old = STRALLOC_ZERO, fresh = STRALLOC_ZERO,
+           got = STRALLOC_ZERO;
+  int fd = message_fd("m8", "arrived\n", 8), status = -1, ffd;
+  pid_t holder, deliverer;
+
+  CHECK(prefilled(&p, "mbox13") > 0);
+  path(&old, "mbox13.old");
+  path(&fresh, "mbox13.new");
+  CHECK(link(p.s, old.s) == 0);
+  holder = lock_holder(p.s, HOLD_FCNTL, 800);
+  CHECK(holder > 0);
+  deliverer = fork();
+  if (deliverer == 0) {
+    stralloc why = STRALLOC_ZERO;
+
+    _exit(mbox_deliver(p.s, fd, head, sizeof head - 1, 10, &why) ? 0 : 1);
+  }
+  usleep(300000);
+  ffd = open(fresh.s, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  CHECK(ffd != -1 && write(ffd, "kept\n", 5) == 5);
+  close(ffd);
+  CHECK(rename(fresh.s, p.s) == 0);
+  CHECK(wait_pid(deliverer, &status) == deliverer);
+  CHECK(!wait_crashed(status) && wait_exitcode(status) == 0);
+  CHECK(wait_pid(holder, &status) == holder);
+  CHECK(content(p.s, &got) && got.len > 5 && !memcmp(got.s, "kept\n", 5)
+        && contains(&got, "\narrived\n"));
+  CHECK(content(old.s, &got) && !contains(&got, "arrived"));
+  close(fd);
+  stralloc_free(&p);
+  stralloc_free(&old);
+  stralloc_free(&fresh);
+  stralloc_free(&got);
+}
+
+/* mbox_append on a descriptor the caller opened: same bytes, fd left
+ * open, no dot-lock of its own. */
+static void
+test_append_on_fd(void)
+{
+  stralloc p = STRALLOC_ZERO, why = STRALLOC_ZERO, got = STRALLOC_ZERO,
+           lock = STRALLOC_ZERO;
+  int fd = message_fd("m9", "From fd\n", 8), box;
+
+  path(&p, "mbox14");
+  path(&lock, "mbox14.lock");
+  box = open(p.s, O_WRONLY | O_APPEND | O_CREAT, 0600);
+  CHECK(box != -1);
+  CHECK(mbox_append(box, p.s, fd, head, sizeof head - 1, 1, &why));
+  CHECK(fcntl(box, F_GETFD) != -1);
+  CHECK(access(lock.s, F_OK) == -1);
+  close(box);
+  CHECK(content(p.s, &got));
+  CHECK(got.len == sizeof head - 1 + 10 && !memcmp(got.s, head, sizeof head - 1)
+        && !memcmp(got.s + sizeof head - 1, ">From fd\n\n", 10));
+  close(fd);
+  stralloc_free(&p);
+  stralloc_free(&why);
+  stralloc_free(&got);
+  stralloc_free(&lock);
+}
+
 /* While the delivery writes, neither an fcntl nor a flock locker gets
  * in; afterwards both do.  The message comes through a pipe so that
  * the delivery can be held in the middle. */
@@ -465,6 +576,9 @@ test_lock_held_while_writing(void)
     usleep(10000);
   }
   CHECK(st.st_size > 0);
+  CHECK(stralloc_copy(&got, &p) && got.len-- && stralloc_cats(&got, ".lock")
+        && stralloc_0(&got));
+  CHECK(stat(got.s, &st) == 0);
   fd = open(p.s, O_RDWR);
   CHECK(fd != -1);
   errno = 0;
@@ -476,6 +590,7 @@ test_lock_held_while_writing(void)
   CHECK(!wait_crashed(status) && wait_exitcode(status) == 0);
   CHECK(lock_fcntl_exnb(fd) && lock_exnb(fd));
   close(fd);
+  CHECK(stat(got.s, &st) == -1 && errno == ENOENT);
   CHECK(content(p.s, &got) && got.len == sizeof head - 1 + sizeof chunk + 1);
   stralloc_free(&p);
   stralloc_free(&got);
@@ -510,6 +625,9 @@ main(void)
   RUN(test_waits_for_lock);
   RUN(test_lock_timeout);
   RUN(test_lock_held_while_writing);
+  RUN(test_dotlock);
+  RUN(test_replaced_while_waiting);
+  RUN(test_append_on_fd);
   if (nftw(top, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
     printf("# could not remove %s\n", top);
   return unit_done();

@@ -21,6 +21,15 @@ USER_SEND = qmails
 GROUP_QMAIL = qmail
 GROUP_NOFILES = nofiles
 
+# The group that owns the system mail spool (/var/mail); binmail is
+# installed setgid to it so that it can make a user's mailbox and its
+# dot-lock there.  Debian, Alpine and the BSDs call it mail.
+GROUP_MAIL = mail
+
+# The system mail spool binmail delivers into.  Empty: control/mailspool
+# if present, else /var/mail or /var/spool/mail, whichever exists.
+MAILSPOOL =
+
 # Number of queue subdirectories; must be prime.
 QUEUE_SPLIT = 23
 

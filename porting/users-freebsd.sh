@@ -6,7 +6,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/users.inc.sh"
 
-for g in "$GROUP_QMAIL" "$GROUP_NOFILES"; do
+for g in "$GROUP_QMAIL" "$GROUP_NOFILES" "$GROUP_MAIL"; do
   pw groupshow "$g" >/dev/null 2>&1 || pw groupadd "$g"
 done
 

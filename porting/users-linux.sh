@@ -14,7 +14,7 @@ nologin=/usr/sbin/nologin
 [ -x "$nologin" ] || nologin=/sbin/nologin
 [ -x "$nologin" ] || nologin=/bin/false
 
-for g in "$GROUP_QMAIL" "$GROUP_NOFILES"; do
+for g in "$GROUP_QMAIL" "$GROUP_NOFILES" "$GROUP_MAIL"; do
   getent group "$g" >/dev/null 2>&1 || groupadd -r "$g"
 done
 

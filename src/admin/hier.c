@@ -3,7 +3,8 @@
  * Ownership follows qmail's split: the queue belongs to qmailq, the parts
  * only qmail-send touches (info, local, remote, bounce, sendmutex,
  * trigger) to qmails, the tcpto table to qmailr; binaries and control
- * files belong to the owner (root) with group qmail.  Every queue
+ * files belong to the owner (root) with group qmail, except binmail,
+ * which is setgid to the group of the system mail spool.  Every queue
  * directory that holds one file per message is split into QUEUE_SPLIT
  * subdirectories so no directory grows with the queue.
  */
@@ -18,6 +19,8 @@
   { HIER_FILE, path, USER_OWNER, GROUP_QMAIL, mode, source, 0, 0 }
 #define FO(path, source, owner, mode) \
   { HIER_FILE, path, owner, GROUP_QMAIL, mode, source, 0, 0 }
+#define FG(path, source, group, mode) \
+  { HIER_FILE, path, USER_OWNER, group, mode, source, 0, 0 }
 #define Z(path, owner, mode, size) \
   { HIER_ZERO, path, owner, GROUP_QMAIL, mode, 0, size, 1 }
 #define P(path, owner, mode) \
@@ -76,6 +79,10 @@ static const struct hier_entry files[] = {
   F("man/man8/qmail-rspawn.8", "src/queue/qmail-rspawn.8", 0644),
   F("man/man8/qmail-clean.8", "src/queue/qmail-clean.8", 0644),
   F("man/man8/qmail-local.8", "src/local/qmail-local.8", 0644),
+  /* setgid to the spool's group only to make a user's mailbox and its
+   * dot-lock in /var/mail (binmail.8) */
+  FG("bin/binmail", "build/bin/binmail", GROUP_MAIL, 02755),
+  F("man/man8/binmail.8", "src/local/binmail.8", 0644),
   /* injection */
   F("bin/qmail-inject", "build/bin/qmail-inject", 0755),
   F("bin/sendmail", "build/bin/sendmail", 0755),
@@ -120,6 +127,8 @@ static const struct hier_entry files[] = {
   F("boot/binm1+df", "etc/boot/binm1+df", 0755),
   F("boot/binm2", "etc/boot/binm2", 0755),
   F("boot/binm2+df", "etc/boot/binm2+df", 0755),
+  F("boot/binm3", "etc/boot/binm3", 0755),
+  F("boot/binm3+df", "etc/boot/binm3+df", 0755),
   F("boot/home", "etc/boot/home", 0755),
   F("boot/home+df", "etc/boot/home+df", 0755),
   F("boot/maildir", "etc/boot/maildir", 0755),

@@ -17,7 +17,7 @@ static const char *const user_names[USER_COUNT] = {
   CONF_USER_PASSWD, CONF_USER_QUEUE, CONF_USER_REMOTE, CONF_USER_SEND
 };
 static const char *const group_names[GROUP_COUNT] = {
-  CONF_GROUP_QMAIL, CONF_GROUP_NOFILES
+  CONF_GROUP_QMAIL, CONF_GROUP_NOFILES, CONF_GROUP_MAIL
 };
 
 int

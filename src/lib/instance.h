@@ -24,7 +24,7 @@ enum instance_user {
   USER_ALIAS, USER_DAEMON, USER_LOG, USER_OWNER, USER_PASSWD,
   USER_QUEUE, USER_REMOTE, USER_SEND, USER_COUNT
 };
-enum instance_group { GROUP_QMAIL, GROUP_NOFILES, GROUP_COUNT };
+enum instance_group { GROUP_QMAIL, GROUP_NOFILES, GROUP_MAIL, GROUP_COUNT };
 
 struct instance_ids {
   uid_t uid[USER_COUNT];

@@ -26,6 +26,9 @@ if [ "$(id -u)" = 0 ] && getent passwd qmailq >/dev/null 2>&1; then
   t_check "qmail-queue is the setuid program, owned by qmailq" "$(stat -c %a:%U "$home/bin/qmail-queue")" 4711:qmailq
   setuid=$(find "$home" -perm -4000 -type f | sed "s|$home/||")
   t_check "no other program is setuid" "$setuid" bin/qmail-queue
+  t_check "binmail is setgid to the mail spool's group" "$(stat -c %a:%U:%G "$home/bin/binmail")" 2755:root:mail
+  setgid=$(find "$home" -perm -2000 -type f | sed "s|$home/||")
+  t_check "no other program is setgid" "$setgid" bin/binmail
 else
   t_skip "ownership after install" "needs root and the qmail users"
 fi

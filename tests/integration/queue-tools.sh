@@ -279,7 +279,7 @@ t_match "showctl shows the spawn limit" "$out" "^silent concurrency limit: $spaw
 t_match "showctl shows the user-ext delimiter" "$out" '^user-ext delimiter: .$'
 t_match "showctl shows paternalism" "$out" '^paternalism \(octal\): [0-7]{3}$'
 t_match "showctl shows the user ids" "$out" '^user ids:( [a-z0-9_-]+=[0-9]+){8}$'
-t_match "showctl shows the group ids" "$out" '^group ids:( [a-z0-9_-]+=[0-9]+){2}$'
+t_match "showctl shows the group ids" "$out" '^group ids:( [a-z0-9_-]+=[0-9]+){3}$'
 t_match "me is shown" "$out" '^me: test.example$'
 t_match "me is explained" "$out" '^  The name of this host\.'
 t_match "missing bouncefrom: its default" "$out" '^bouncefrom: \(default: MAILER-DAEMON\)$'

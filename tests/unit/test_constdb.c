@@ -5,7 +5,6 @@
 #define _GNU_SOURCE                     /* nftw() and friends on glibc */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -741,16 +740,6 @@ test_key_longer_than_file(void)
   stralloc_free(&got);
 }
 
-static int
-remove_entry(const char *path, const struct stat *st, int type,
-             struct FTW *ftw)
-{
-  (void)st;
-  (void)type;
-  (void)ftw;
-  return remove(path);
-}
-
 int
 main(void)
 {
@@ -771,6 +760,6 @@ main(void)
   RUN(test_key_longer_than_file);
   status = unit_done();
   if (chdir("/") == 0)
-    nftw(topdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    unit_rmtree(topdir);
   return status;
 }

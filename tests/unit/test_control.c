@@ -4,7 +4,6 @@
 #define _GNU_SOURCE                     /* nftw() and friends on glibc */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -394,16 +393,6 @@ test_random_files(void)
   stralloc_free(&want);
 }
 
-static int
-remove_entry(const char *path, const struct stat *st, int type,
-             struct FTW *ftw)
-{
-  (void)st;
-  (void)type;
-  (void)ftw;
-  return remove(path);
-}
-
 int
 main(void)
 {
@@ -424,6 +413,6 @@ main(void)
   RUN(test_random_files);
   status = unit_done();
   if (chdir("/") == 0)
-    nftw(topdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    unit_rmtree(topdir);
   return status;
 }

@@ -2,7 +2,6 @@
  * the pid, a second taker waits or times out, an abandoned lock is
  * broken, and a directory where no lock can be made says so. */
 #include <errno.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -167,15 +166,6 @@ test_cannot_create(void)
   stralloc_free(&target);
 }
 
-static int
-remove_entry(const char *p, const struct stat *st, int type, struct FTW *ftw)
-{
-  (void)st;
-  (void)type;
-  (void)ftw;
-  return remove(p);
-}
-
 int
 main(void)
 {
@@ -188,7 +178,7 @@ main(void)
   RUN(test_waits_for_holder);
   RUN(test_stale_lock_broken);
   RUN(test_cannot_create);
-  if (nftw(top, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+  if (!unit_rmtree(top))
     printf("# could not remove %s\n", top);
   return unit_done();
 }

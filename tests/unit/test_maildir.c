@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -471,15 +470,6 @@ test_timeout(void)
   stralloc_free(&why);
 }
 
-static int
-remove_entry(const char *p, const struct stat *st, int type, struct FTW *ftw)
-{
-  (void)st;
-  (void)type;
-  (void)ftw;
-  return remove(p);
-}
-
 /* Write an empty file dir/sub/name. */
 static void
 touch_in(const char *dir, const char *sub, const char *name)
@@ -550,7 +540,7 @@ main(void)
   RUN(test_write_fails_midway);
   RUN(test_timeout);
   RUN(test_list_oldest_first);
-  if (nftw(top, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+  if (!unit_rmtree(top))
     printf("# could not remove %s\n", top);
   return unit_done();
 }

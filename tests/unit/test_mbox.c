@@ -7,7 +7,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -596,15 +595,6 @@ test_lock_held_while_writing(void)
   stralloc_free(&got);
 }
 
-static int
-remove_entry(const char *p, const struct stat *st, int type, struct FTW *ftw)
-{
-  (void)st;
-  (void)type;
-  (void)ftw;
-  return remove(p);
-}
-
 int
 main(void)
 {
@@ -628,7 +618,7 @@ main(void)
   RUN(test_dotlock);
   RUN(test_replaced_while_waiting);
   RUN(test_append_on_fd);
-  if (nftw(top, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+  if (!unit_rmtree(top))
     printf("# could not remove %s\n", top);
   return unit_done();
 }

@@ -12,9 +12,11 @@
 #ifndef UNIT_H
 #define UNIT_H
 
+#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int unit_case_failed;
 static int unit_cases;
@@ -93,5 +95,22 @@ unit_rand_fill(char *buf, size_t len, const char *alphabet)
 #define CHECK_SA(sa, want) \
   unit_check_mem((sa).s, (sa).len, (want), strlen(want), #sa, __FILE__, __LINE__)
 #define RUN(fn) unit_run(#fn, fn)
+
+static __attribute__((unused)) int
+unit_remove_entry(const char *path, const struct stat *st, int type,
+                  struct FTW *ftw)
+{
+  (void)st;
+  (void)type;
+  (void)ftw;
+  return remove(path);
+}
+
+/* Remove the directory tree dir (a test's scratch space); 1 on success. */
+static __attribute__((unused)) int
+unit_rmtree(const char *dir)
+{
+  return nftw(dir, unit_remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0;
+}
 
 #endif

@@ -2,7 +2,6 @@
  * keys, atomic replacement, and hostile files (truncated, flipped bytes,
  * pointers past the end) that must give errors, never crashes.  Runs in
  * a fresh temporary directory. */
-#define _GNU_SOURCE                     /* nftw() and friends on glibc */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

@@ -1,7 +1,6 @@
 /* Unit tests for control: single-value and list files, the "me"
  * fallbacks, numbers, and missing versus empty versus unreadable files.
  * Runs in a fresh temporary directory holding control/. */
-#define _GNU_SOURCE                     /* nftw() and friends on glibc */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

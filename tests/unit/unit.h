@@ -12,11 +12,12 @@
 #ifndef UNIT_H
 #define UNIT_H
 
-#include <ftw.h>
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int unit_case_failed;
 static int unit_cases;
@@ -96,21 +97,33 @@ unit_rand_fill(char *buf, size_t len, const char *alphabet)
   unit_check_mem((sa).s, (sa).len, (want), strlen(want), #sa, __FILE__, __LINE__)
 #define RUN(fn) unit_run(#fn, fn)
 
-static __attribute__((unused)) int
-unit_remove_entry(const char *path, const struct stat *st, int type,
-                  struct FTW *ftw)
-{
-  (void)st;
-  (void)type;
-  (void)ftw;
-  return remove(path);
-}
-
-/* Remove the directory tree dir (a test's scratch space); 1 on success. */
+/* Remove the directory tree dir (a test's scratch space), without
+ * following symbolic links; 1 on success. */
 static __attribute__((unused)) int
 unit_rmtree(const char *dir)
 {
-  return nftw(dir, unit_remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0;
+  struct stat st;
+  struct dirent *d;
+  DIR *list;
+  char sub[4096];
+  int ok = 1;
+
+  if (lstat(dir, &st) == -1)
+    return 0;
+  if (!S_ISDIR(st.st_mode))
+    return unlink(dir) == 0;
+  list = opendir(dir);
+  if (!list)
+    return 0;
+  while ((d = readdir(list))) {
+    if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+      continue;
+    if (snprintf(sub, sizeof sub, "%s/%s", dir, d->d_name) >= (int)sizeof sub
+        || !unit_rmtree(sub))
+      ok = 0;
+  }
+  closedir(list);
+  return rmdir(dir) == 0 && ok;
 }
 
 #endif

@@ -384,6 +384,7 @@ main(int argc, char **argv)
   opt.sender = 0;
   opt.quota_permanent = 0;
   opt.dotlock = 1;
+  opterr = 0;                  /* one line of ours instead of getopt's */
   while ((c = getopt(argc, argv, "+7bdf:h:lLr:")) != -1)
     switch (c) {
     case '7': case 'd': break;

@@ -358,4 +358,31 @@ t_check "mail for bmother (no .forward) is delivered by binmail" \
   "$(printf 'Subject: direct\n\nhi\n' | as_user bmtest sendmail bmother; wait_count $OTHER 2 10; count_mail $OTHER)" 2
 stop_round binm1+df
 t_check "no lock files remain in /var/mail" "$(ls -A /var/mail | tr '\n' ' ')" "bmother bmroot bmtest "
+
+# Running setgid, binmail ignores QMAILHOME: a user's own "instance"
+# whose control/mailspool names a directory of the user's cannot turn
+# the mail group's rights onto it.
+mine=$T/home/bmtest/mine
+mkdir -p "$mine/control" "$mine/spool"
+echo "$mine/spool" > "$mine/control/mailspool"
+chown -R bmtest "$mine"
+n=$(count_mail $BOX)
+printf 'Subject: instance\n\nx\n' | as_user bmtest env QMAILHOME="$mine" binmail -d bmtest
+t_check "setgid binmail with QMAILHOME set: exit 0" "$?" 0
+t_check "  delivers into /var/mail all the same" "$(count_mail $BOX)" $((n + 1))
+t_check "  and not into the spool QMAILHOME's control/mailspool names" "$(ls -A "$mine/spool")" ""
+
+# Without /var/mail the spool is /var/spool/mail; without either,
+# binmail defers and says what to do.
+mv /var/mail /var/mail.away
+mkdir -p /var/spool/mail
+chgrp mail /var/spool/mail
+chmod 2775 /var/spool/mail
+printf 'Subject: spool\n\nx\n' | as_user bmtest binmail -d bmtest
+t_check "no /var/mail: binmail delivers into /var/spool/mail" "$?:$(count_mail /var/spool/mail/bmtest)" 0:1
+rm -rf /var/spool/mail
+err=$(printf 'Subject: nowhere\n\nx\n' | as_user bmtest binmail -d bmtest 2>&1)
+t_check "neither spool directory: exit 111" "$?" 111
+t_match "  and says so" "$err" '^binmail: fatal: no mail spool directory: neither /var/mail nor /var/spool/mail exists'
+mv /var/mail.away /var/mail
 t_done

@@ -69,6 +69,19 @@ t_check "a bounce's Return-Path is <>" "$(grep -c '^Return-Path: <>$' "$H/Mailbo
 t_check "the message without final newline gets one, then a blank line" \
   "$(tail -n 2 "$H/Mailbox" | od -c | head -n 1 | tr -s ' ')" \
   "$(printf 'no final newline\n\n' | od -c | head -n 1 | tr -s ' ')"
+# A mail reader's dot-lock (Mailbox.lock) holds the delivery back until
+# the reader lets go; the delivery's own lock is gone afterwards.
+echo 1 > "$H/Mailbox.lock"
+(sleep 1.5; rm -f "$H/Mailbox.lock") &
+remover=$!
+started=$(date +%s%N)
+ql "$D/msg2" joe '' '' s@x ./Maildir/
+waited_ms=$((($(date +%s%N) - started) / 1000000))
+wait $remover
+t_ok "the delivery waited for the reader's Mailbox.lock (${waited_ms} ms)" test "$waited_ms" -ge 1200
+t_check "after the reader's lock goes the delivery exits 0" "$rc" 0
+t_check "  and the message is in the mbox" "$(grep -c '^From s@x ' "$H/Mailbox")" 2
+t_ok "  and no Mailbox.lock is left" test ! -e "$H/Mailbox.lock"
 
 # 3. defaultdelivery when there is no .qmail, or an empty one
 rm -f "$H/.qmail"

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "buffer.h"
+#include "failure.h"
 #include "fmt.h"
 #include "maildir.h"
 #include "open.h"
@@ -121,41 +122,6 @@ maildir_unique(stralloc *out)
   return 1;
 }
 
-/* The qmail status code that fits a failure with errno err. */
-static const char *
-status_for(int err)
-{
-  switch (err) {
-#ifdef EDQUOT
-  case EDQUOT:
-    return "4.2.2";
-#endif
-  case ENOSPC:
-    return "4.3.1";
-  case ENOENT:
-  case ENOTDIR:
-  case EACCES:
-  case EPERM:
-    return "4.2.1";
-  default:
-    return "4.3.0";
-  }
-}
-
-/* why = what + path + ": " + strerror(err) + ". (#code)"; errno = err. */
-static void
-explain(stralloc *why, const char *what, const char *path, int err,
-        const char *code)
-{
-  if (!stralloc_copys(why, what) || !stralloc_cats(why, path)
-      || !stralloc_cats(why, ": ")
-      || !stralloc_cats(why, strerror(err))
-      || !stralloc_cats(why, ". (#") || !stralloc_cats(why, code)
-      || !stralloc_cats(why, ")"))
-    why->len = 0;
-  errno = err;
-}
-
 /* path = dir + "/" + sub + "/" + name (no doubled '/'), NUL-terminated. */
 static int
 maildir_path(stralloc *path, const char *dir, const char *sub,
@@ -254,17 +220,17 @@ deliver(const char *dir, int msgfd, const char *head, size_t headlen,
   if (!maildir_path(&tmp, dir, "tmp", 0) || !maildir_path(&newdir, dir, "new", 0))
     goto nomem;
   if (!is_directory(dir)) {
-    explain(why, "Unable to open maildir ", dir, errno, "4.2.1");
+    failure_explain(why, "Unable to open maildir ", dir, 0, errno, "4.2.1");
     goto done;
   }
   if (!is_directory(tmp.s)) {
-    explain(why, "Unable to use the tmp/ subdirectory of maildir ", dir,
-            errno, "4.2.1");
+    failure_explain(why, "Unable to use the tmp/ subdirectory of maildir ",
+                    dir, 0, errno, "4.2.1");
     goto done;
   }
   if (!is_directory(newdir.s)) {
-    explain(why, "Unable to use the new/ subdirectory of maildir ", dir,
-            errno, "4.2.1");
+    failure_explain(why, "Unable to use the new/ subdirectory of maildir ",
+                    dir, 0, errno, "4.2.1");
     goto done;
   }
 
@@ -277,8 +243,8 @@ deliver(const char *dir, int msgfd, const char *head, size_t headlen,
     if (fd != -1)
       break;
     if (errno != EEXIST || tries + 1 >= MAILDIR_NAME_TRIES) {
-      explain(why, "Unable to create a file in maildir ", dir, errno,
-              status_for(errno));
+      failure_explain(why, "Unable to create a file in maildir ", dir, 0,
+                      errno, failure_status(errno));
       goto done;
     }
   }
@@ -288,15 +254,17 @@ deliver(const char *dir, int msgfd, const char *head, size_t headlen,
     close(fd);
     unlink(tmp.s);
     if (reading)
-      explain(why, "Unable to read message", "", err, "4.3.0");
+      failure_explain(why, "Unable to read message", "", 0, err, "4.3.0");
     else
-      explain(why, "Unable to write ", tmp.s, err, status_for(err));
+      failure_explain(why, "Unable to write ", tmp.s, 0, err,
+                      failure_status(err));
     goto done;
   }
   if (!file_fsync_close(fd)) {
     err = errno;
     unlink(tmp.s);
-    explain(why, "Unable to write ", tmp.s, err, status_for(err));
+    failure_explain(why, "Unable to write ", tmp.s, 0, err,
+                    failure_status(err));
     goto done;
   }
 
@@ -308,8 +276,8 @@ deliver(const char *dir, int msgfd, const char *head, size_t headlen,
   if (!moved) {
     err = errno;
     unlink(tmp.s);
-    explain(why, "Unable to move the message into ", newdir.s, err,
-            status_for(err));
+    failure_explain(why, "Unable to move the message into ", newdir.s, 0,
+                    err, failure_status(err));
     goto done;
   }
   if (!fsync_dir(newdir.s)) {
@@ -319,7 +287,8 @@ deliver(const char *dir, int msgfd, const char *head, size_t headlen,
     unlink(new.s);
     if (moved == 1)
       unlink(tmp.s);
-    explain(why, "Unable to sync ", newdir.s, err, status_for(err));
+    failure_explain(why, "Unable to sync ", newdir.s, 0, err,
+                    failure_status(err));
     goto done;
   }
   if (moved == 1)

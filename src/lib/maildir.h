@@ -54,8 +54,9 @@
  *     a final newline, ending in a qmail status code: "(#4.2.1)" when
  *     the maildir or one of its subdirectories is missing or not
  *     accessible ("Unable to open maildir ./Maildir/: No such file or
- *     directory. (#4.2.1)"), "(#4.2.2)" when the user is over quota,
- *     "(#4.3.1)" when the disk is full, "(#4.3.0)" for other failures
+ *     directory. (#4.2.1)"), "(#4.2.2)" when the user is over quota
+ *     or the file would grow past the allowed size (EFBIG), "(#4.3.1)"
+ *     when the disk is full (failure.h), "(#4.3.0)" for other failures
  *     and for the timeout.  Every failure is temporary: the message may
  *     be delivered on a later attempt.  On failure nothing is left in
  *     new/ and the file in tmp/ is removed.  If why cannot be filled

@@ -7,6 +7,7 @@
 
 #include "buffer.h"
 #include "dotlock.h"
+#include "failure.h"
 #include "lock.h"
 #include "mbox.h"
 #include "open.h"
@@ -169,43 +170,6 @@ quoter_put(struct quoter *q, const char *s, size_t len)
   return 1;
 }
 
-/* The qmail status code that fits a failure with errno err. */
-static const char *
-status_for(int err)
-{
-  switch (err) {
-#ifdef EDQUOT
-  case EDQUOT:
-#endif
-  case EFBIG:
-    return "4.2.2";
-  case ENOSPC:
-    return "4.3.1";
-  case ENOENT:
-  case ENOTDIR:
-  case EACCES:
-  case EPERM:
-  case EISDIR:
-    return "4.2.1";
-  default:
-    return "4.3.0";
-  }
-}
-
-/* why = what + path + ": " + strerror(err) + ". (#code)"; errno = err. */
-static void
-explain(stralloc *why, const char *what, const char *path, const char *reason,
-        int err, const char *code)
-{
-  if (!stralloc_copys(why, what) || !stralloc_cats(why, path)
-      || !stralloc_cats(why, ": ")
-      || !stralloc_cats(why, reason ? reason : strerror(err))
-      || !stralloc_cats(why, ". (#") || !stralloc_cats(why, code)
-      || !stralloc_cats(why, ")"))
-    why->len = 0;
-  errno = err;
-}
-
 /* Take the lock with try (lock_fcntl_exnb or lock_exnb), trying again
  * every MBOX_LOCK_POLL_MS while another process holds it, for at most
  * timeout seconds.  0 with errno ETIMEDOUT when time ran out. */
@@ -292,10 +256,11 @@ lock_mailbox(int fd, const char *path, unsigned int lock_timeout,
     err = errno;
     lock_fcntl_un(fd);
     if (err == ETIMEDOUT)
-      explain(why, "Unable to lock ", path,
-              "another program has held its lock for too long", err, "4.3.0");
+      failure_explain(why, "Unable to lock ", path,
+                      "another program has held its lock for too long", err,
+                      "4.3.0");
     else
-      explain(why, "Unable to lock ", path, 0, err, "4.3.0");
+      failure_explain(why, "Unable to lock ", path, 0, err, "4.3.0");
     return 0;
   }
   /* A mail reader may have removed or replaced the file while we
@@ -304,9 +269,9 @@ lock_mailbox(int fd, const char *path, unsigned int lock_timeout,
   if (fstat(fd, &opened) == -1 || stat(path, &named) == -1
       || opened.st_dev != named.st_dev || opened.st_ino != named.st_ino) {
     unlock_mailbox(fd);
-    explain(why, "Unable to lock ", path,
-            "the file was replaced while waiting for its lock", ESTALE,
-            "4.3.0");
+    failure_explain(why, "Unable to lock ", path,
+                    "the file was replaced while waiting for its lock",
+                    ESTALE, "4.3.0");
     return 0;
   }
   return 1;
@@ -328,22 +293,24 @@ mbox_append(int fd, const char *path, int msgfd, const char *head,
   if (size == (off_t)-1) {
     err = errno;
     unlock_mailbox(fd);
-    explain(why, "Unable to find the end of ", path, 0, err, "4.3.0");
+    failure_explain(why, "Unable to find the end of ", path, 0, err, "4.3.0");
     return 0;
   }
   buffer_init(&out, buffer_unixwrite, fd, 0, outspace, sizeof outspace);
   if (!append_message(&out, msgfd, head, headlen, &reading)) {
     err = errno;
     if (reading)
-      explain(why, "Unable to read message", "", 0, err, "4.3.0");
+      failure_explain(why, "Unable to read message", "", 0, err, "4.3.0");
     else
-      explain(why, "Unable to write ", path, 0, err, status_for(err));
+      failure_explain(why, "Unable to write ", path, 0, err,
+                      failure_status(err));
     goto undo;
   }
   /* EINVAL: a file that cannot be synced (/dev/null as the mbox) */
   if (fsync(fd) == -1 && errno != EINVAL) {
     err = errno;
-    explain(why, "Unable to write ", path, 0, err, status_for(err));
+    failure_explain(why, "Unable to write ", path, 0, err,
+                    failure_status(err));
     goto undo;
   }
   unlock_mailbox(fd);
@@ -387,12 +354,13 @@ dotlock_mailbox(stralloc *lock, const char *path, unsigned int lock_timeout,
      * reported by the open that follows) */
     return 1;
   case ETIMEDOUT:
-    explain(why, "Unable to lock ", lock->len ? lock->s : path,
-            "another program has held its lock for too long", err, "4.3.0");
+    failure_explain(why, "Unable to lock ", lock->len ? lock->s : path,
+                    "another program has held its lock for too long", err,
+                    "4.3.0");
     return 0;
   default:
-    explain(why, "Unable to lock ", lock->len ? lock->s : path, 0, err,
-            "4.3.0");
+    failure_explain(why, "Unable to lock ", lock->len ? lock->s : path, 0,
+                    err, "4.3.0");
     return 0;
   }
 }
@@ -414,7 +382,8 @@ mbox_deliver(const char *path, int msgfd, const char *head, size_t headlen,
     fd = open_append(path);
     if (fd == -1) {
       err = errno;
-      explain(why, "Unable to open ", path, 0, err, status_for(err));
+      failure_explain(why, "Unable to open ", path, 0, err,
+                      failure_status(err));
     } else {
       ok = mbox_append(fd, path, msgfd, head, headlen, lock_timeout, why);
       err = errno;

@@ -1,6 +1,7 @@
 #!/bin/sh
-# The seeds' virtual-domain examples end to end, VERP senders, and 20
-# concurrent deliveries into one mbox.
+# The seeds' virtual-domain examples end to end, VERP senders, program
+# exit codes and a forwarding loop through the queue, and 20 concurrent
+# deliveries into one mbox.
 . "$TOP/tests/lib.sh"
 
 I=$(t_tmpdir)/inst
@@ -64,6 +65,24 @@ t_ok "exit 100 is a failure" t_wait_log "$I" '^delivery [0-9]+: failure: no_such
 i=0
 while [ $i -lt 100 ] && ! grep -qs '^<prog100@test.example>:$' "$A"/sender/Maildir/new/*; do sleep 0.1; i=$((i + 1)); done
 t_match "and bounces to the sender with the program's words" "$(cat "$A"/sender/Maildir/new/* 2>/dev/null)" '^no such list here$'
+
+# a forwarding loop through the queue: loopa -> loopb -> loopa stops at
+# the second visit to loopa, whose Delivered-To line is already there,
+# and the sender gets a bounce saying so
+echo '&loopb@test.example' > "$A/.qmail-loopa"
+echo '&loopa@test.example' > "$A/.qmail-loopb"
+printf 'Subject: round and round\n\nx\n' | t_queue "$I" sender@test.example loopa@test.example
+t_ok "the loop ends in a failure for loopa" t_wait_log "$I" \
+  '^delivery [0-9]+: failure: This_message_is_looping:_it_already_has_my_Delivered-To_line._\(#5.4.6\)'
+i=0
+while [ $i -lt 100 ] && ! grep -qs '^<loopa@test.example>:$' "$A"/sender/Maildir/new/*; do sleep 0.1; i=$((i + 1)); done
+bounce=$(grep -ls '^<loopa@test.example>:$' "$A"/sender/Maildir/new/* | head -n 1)
+t_match "the sender's bounce names loopa and the reason" "$(cat "$bounce" 2>/dev/null | tr '\n' '~')" \
+  '~<loopa@test.example>:~This message is looping: it already has my Delivered-To line. \(#5.4.6\)~'
+t_match "the bounce quotes the looping message with both Delivered-To lines" \
+  "$(cat "$bounce" 2>/dev/null | tr '\n' '~')" '~Delivered-To: loopb@test.example~.*~Delivered-To: loopa@test.example~.*~Subject: round and round~'
+t_check "three local deliveries, then no more" \
+  "$(grep -cE '^starting delivery [0-9]+: msg [0-9]+ to local loop[ab]@test.example$' "$I/send.log")" 3
 
 # 20 deliveries at once into one mbox: nothing lost, nothing interleaved
 echo 30 > "$I/control/concurrencylocal"

@@ -1,5 +1,6 @@
 /* queue.c -- names of files in the queue; see queue.h. */
 #include <dirent.h>
+#include <errno.h>
 #include <string.h>
 
 #include "queue.h"
@@ -41,6 +42,23 @@ queue_path_flat(stralloc *out, const char *dir, unsigned long id)
 {
   return stralloc_cats(out, dir) && stralloc_append(out, '/')
     && stralloc_catulong(out, id) && terminate(out);
+}
+
+int
+queue_exists(const char *dir, unsigned long id, struct stat *st)
+{
+  stralloc path = STRALLOC_ZERO;
+  struct stat scratch;
+  int r;
+
+  if (!queue_path_split(&path, dir, id))
+    return -1;
+  if (stat(path.s, st ? st : &scratch) == 0)
+    r = 1;
+  else
+    r = errno == ENOENT ? 0 : -1;
+  stralloc_free(&path);
+  return r;
 }
 
 int

@@ -12,6 +12,8 @@
 #ifndef QUEUE_H
 #define QUEUE_H
 
+#include <sys/stat.h>
+
 #include "stralloc.h"
 
 /* Append "DIR/N/ID" (NUL-terminated, the NUL not counted in len). */
@@ -22,6 +24,13 @@ int queue_path_flat(stralloc *out, const char *dir, unsigned long id);
 int queue_path_sub(stralloc *out, const char *dir, unsigned long n);
 /* The subdirectory number of a message. */
 unsigned long queue_split_of(unsigned long id);
+
+/* Does message id have a file in the split directory dir?  The one
+ * existence check of the queue programs, because only ENOENT means
+ * "absent": 1 present (*st filled in when st is not null), 0 absent,
+ * -1 unknown (errno set: EACCES, EIO, ENOMEM ...), which a caller must
+ * treat as "try again later", never as absent. */
+int queue_exists(const char *dir, unsigned long id, struct stat *st);
 
 /* Call fn(id, arg) for every message file in the split directory dir
  * (every DIR/N/ID whose name is a number).  A subdirectory that cannot

@@ -9,7 +9,8 @@
  *   m ID   remove mess/N/ID, and any intd/N/ID or todo/N/ID left over
  *
  * A file that is already gone counts as removed, so a request repeated
- * after a crash succeeds.  Anything else gets '!' and a warning on fd 2.
+ * after a crash succeeds.  The removals stop at the first failure, and
+ * the file naming the message (todo for t, mess for m) goes last.  Anything else gets '!' and a warning on fd 2.
  * It also removes stale files from pid/ (older than 36 hours: left by a
  * qmail-queue that was killed) when it starts.
  *
@@ -90,12 +91,15 @@ handle(const stralloc *request, stralloc *path)
   if (!n || n != request->len - 2)
     return 0;
   switch (request->s[0]) {
+  /* The file that names the message goes last and only when the others
+   * are gone, so after '!' it is still there: the id (an inode number)
+   * cannot have been reused, and repeating the request is safe. */
   case 't':
-    return remove_split(path, "intd", id) & remove_split(path, "todo", id);
+    return remove_split(path, "intd", id) && remove_split(path, "todo", id);
   case 'm':
     /* todo first: a todo entry without its message would be an error */
-    return remove_split(path, "todo", id) & remove_split(path, "intd", id)
-      & remove_split(path, "mess", id);
+    return remove_split(path, "todo", id) && remove_split(path, "intd", id)
+      && remove_split(path, "mess", id);
   default:
     return 0;
   }

@@ -8,9 +8,14 @@
  * schedule until queuelifetime, sends bounces, and has finished messages
  * removed.  Holds lock/sendmutex so only one runs per queue.
  *
+ * Deliveries go out oldest message first (send_sched.c).  A transient
+ * error never removes anything: the message is tried again a little
+ * later, and the queue is looked over every RESCAN_SECONDS for anything
+ * that dropped out of the schedule.
+ *
  * Signals: HUP rereads locals, virtualdomains and percenthack; ALRM
- * tries every queued message now; TERM stops starting deliveries, waits
- * for those under way and exits.  Writing to lock/trigger wakes it (a
+ * looks over the queue and tries every queued message now; TERM stops
+ * starting deliveries, waits for those under way and exits.  Writing to lock/trigger wakes it (a
  * NUL byte: look at todo/; "R" ID newline: try that message now).
  *
  * Exit codes: 0 after TERM; 111 when it cannot start (another qmail-send
@@ -33,7 +38,7 @@
 #include "sig.h"
 
 #define TODO_BATCH 8          /* preprocessed between delivery rounds */
-#define RESCAN_SECONDS 60     /* periodic look at todo/ */
+#define RESCAN_SECONDS 60     /* periodic look at todo/ and info/ */
 
 static int signal_pipe[2];
 static volatile sig_atomic_t got_term, got_hup, got_alrm;
@@ -83,7 +88,7 @@ read_trigger(int fd, int *scan)
 
       if (len > 1 && pending.s[start] == 'R'
           && scan_ulongn(pending.s + start + 1, len - 1, &id) == len - 1) {
-        deliver_refresh(id);
+        job_refresh(id);
         sched_one_now(id);
       }
       start = i + 1;
@@ -130,7 +135,6 @@ main(void)
   sig_catch(SIGHUP, on_signal);
   sig_catch(SIGALRM, on_signal);
 
-  deliver_init();
   restore_queue();
   todo_scan();
   last_scan = time(0);
@@ -138,7 +142,7 @@ main(void)
 
   for (;;) {
     struct pollfd pfd[4];
-    time_t now = time(0), next;
+    time_t now = time(0);
     int timeout, c, scan = 0;
 
     if (got_hup) {
@@ -148,13 +152,17 @@ main(void)
     }
     if (got_alrm) {
       got_alrm = 0;
+      restore_rescan();
       sched_all_now();
+      todo_scan();
     }
     if (got_term && !deliver_active())
       break;
 
     if (!got_term) {
-      deliver_retry_bounces();
+      long later;
+
+      finish_retry(now, &later);
       deliver_start(now);
       if (todo_pending()) {
         todo_process(TODO_BATCH);
@@ -167,15 +175,14 @@ main(void)
     if (!got_term) {
       if (todo_pending())
         timeout = 0;
-      for (c = 0; c < CHANNELS; ++c) {
-        next = sched_next(c);
-        if (next && concurrency_used[c] < conf.concurrency[c]) {
-          long wait = next > now ? (long)(next - now) : 0;
+      long wait;
 
-          if (wait < timeout)
-            timeout = (int)wait;
-        }
-      }
+      for (c = 0; c < CHANNELS; ++c)
+        if (concurrency_used[c] < conf.concurrency[c] && sched_wait(c, now, &wait)
+            && wait < timeout)
+          timeout = wait > 0 ? (int)wait : 0;
+      if (finish_retry(now, &wait) && wait < timeout)
+        timeout = wait > 0 ? (int)wait : 0;
     }
     pfd[0].fd = signal_pipe[0]; pfd[0].events = POLLIN;
     pfd[1].fd = trigger; pfd[1].events = POLLIN;
@@ -196,8 +203,11 @@ main(void)
       if (pfd[2 + c].revents && !deliver_results(c))
         fatal(c ? "qmail-rspawn went away" : "qmail-lspawn went away");
     now = time(0);
-    if (scan || now >= last_scan + RESCAN_SECONDS) {
+    if (scan)
       todo_scan();
+    if (now >= last_scan + RESCAN_SECONDS) {
+      todo_scan();
+      restore_rescan();
       last_scan = now;
     }
   }

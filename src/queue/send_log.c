@@ -62,20 +62,20 @@ log_safe(stralloc *out, const char *s, size_t len)
     out->len = 0;
 }
 
+char *
+log_num(char *buf, unsigned long n)
+{
+  buf[fmt_ulong(buf, n)] = 0;
+  return buf;
+}
+
 void
 log_status(void)
 {
-  stralloc n[4] = { STRALLOC_ZERO, STRALLOC_ZERO, STRALLOC_ZERO, STRALLOC_ZERO };
-  int i;
+  char n[4][FMT_ULONG];
 
-  stralloc_catulong(&n[0], (unsigned long)concurrency_used[CHANNEL_LOCAL]);
-  stralloc_catulong(&n[1], (unsigned long)conf.concurrency[CHANNEL_LOCAL]);
-  stralloc_catulong(&n[2], (unsigned long)concurrency_used[CHANNEL_REMOTE]);
-  stralloc_catulong(&n[3], (unsigned long)conf.concurrency[CHANNEL_REMOTE]);
-  for (i = 0; i < 4; ++i)
-    stralloc_0(&n[i]);
-  log_line("status: local ", n[0].s ? n[0].s : "?", "/", n[1].s ? n[1].s : "?",
-           " remote ", n[2].s ? n[2].s : "?", "/", n[3].s ? n[3].s : "?", (char *)0);
-  for (i = 0; i < 4; ++i)
-    stralloc_free(&n[i]);
+  log_line("status: local ", log_num(n[0], (unsigned long)concurrency_used[CHANNEL_LOCAL]),
+           "/", log_num(n[1], (unsigned long)conf.concurrency[CHANNEL_LOCAL]),
+           " remote ", log_num(n[2], (unsigned long)concurrency_used[CHANNEL_REMOTE]),
+           "/", log_num(n[3], (unsigned long)conf.concurrency[CHANNEL_REMOTE]), (char *)0);
 }

@@ -7,19 +7,23 @@
  *     remote/N/ID (one "T" record per recipient), fsync them and their
  *     directories: after this the todo entry may go;
  *   - ask qmail-clean to remove intd/N/ID and todo/N/ID;
- *   - schedule the message for immediate delivery.
+ *   - schedule the message for immediate delivery, in order of birth
+ *     (the todo file's mtime, kept as info's mtime to the nanosecond).
  * A crash before the todo entry is gone only means the message is
- * preprocessed again: the files are rewritten from scratch.
+ * preprocessed again: the files are rewritten from scratch.  So does
+ * any failure: a file that cannot be examined or written leaves the
+ * todo entry where it is, for the next scan (at most RESCAN_SECONDS
+ * later, or at once on ALRM).  Only a message file that is really
+ * absent (ENOENT) makes a todo entry garbage.
  *
  * Messages are taken in small batches between delivery work, so a burst
  * of new mail cannot starve deliveries already under way.
  */
 #include <errno.h>
-#include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "open.h"
@@ -84,24 +88,28 @@ todo_scan(void)
   queue_scan("todo", scan_found, scan_trouble, 0);
 }
 
-/* Write data to path (replacing it), fsync it, set its times. */
+/* Write data to path (replacing it), set its times, fsync it. */
 static int
-write_synced(const char *path, const stralloc *data, time_t when)
+write_synced(const char *path, const stralloc *data, time_t when, long nsec)
 {
-  struct timeval tv[2];
+  struct timespec ts[2];
   int fd = open_trunc(path);
 
   if (fd == -1)
     return 0;
   if (data->len && write(fd, data->s, data->len) != (ssize_t)data->len) {
+    if (errno == 0)
+      errno = ENOSPC;
     close(fd);
     return 0;
   }
-  if (!file_fsync_close(fd))
+  ts[0].tv_sec = ts[1].tv_sec = when;
+  ts[0].tv_nsec = ts[1].tv_nsec = nsec;
+  if (futimens(fd, ts) == -1) {
+    close(fd);
     return 0;
-  tv[0].tv_sec = tv[1].tv_sec = when;
-  tv[0].tv_usec = tv[1].tv_usec = 0;
-  return utimes(path, tv) == 0;
+  }
+  return file_fsync_close(fd);
 }
 
 static int
@@ -124,26 +132,38 @@ preprocess(unsigned long id)
   const char *uid = "?", *pid = "?", *sender = 0;
   struct stat st, mess;
   time_t birth;
+  long birth_nsec;
   size_t i;
-  int c, ok = 0;
-  char idtext[24];
+  int c, r, ok = 0;
+  char idtext[FMT_ULONG];
 
-  snprintf(idtext, sizeof idtext, "%lu", id);
-  if (!queue_path_split(&path, "todo", id))
-    goto done;
-  if (stat(path.s, &st) == -1) {
-    ok = errno == ENOENT;       /* already done */
+  log_num(idtext, id);
+  r = queue_exists("todo", id, &st);
+  if (r != 1) {
+    if (r == -1)
+      log_line("warning: unable to examine todo/", idtext, ": ", strerror(errno),
+               "; will try again", (char *)0);
+    ok = r == 0;                /* already done */
     goto done;
   }
   birth = st.st_mtime;
-  if (!readfile(path.s, &todo)) {
-    log_line("warning: unable to read todo/", idtext, (char *)0);
+  birth_nsec = st.st_mtim.tv_nsec;
+  if (!queue_path_split(&path, "todo", id) || !readfile(path.s, &todo)) {
+    if (errno == ENOENT) {
+      ok = 1;                   /* removed since: already done */
+      goto done;
+    }
+    log_line("warning: unable to read todo/", idtext, ": ", strerror(errno),
+             "; will try again", (char *)0);
     goto done;
   }
-  path.len = 0;
-  if (!queue_path_split(&path, "mess", id))
+  r = queue_exists("mess", id, &mess);
+  if (r == -1) {
+    log_line("warning: unable to examine mess/", idtext, ": ", strerror(errno),
+             "; will try again", (char *)0);
     goto done;
-  if (stat(path.s, &mess) == -1) {
+  }
+  if (r == 0) {
     log_line("warning: todo/", idtext, " has no message file; removing it", (char *)0);
     ok = clean_request('m', id);
     goto done;
@@ -178,18 +198,17 @@ preprocess(unsigned long id)
 
   log_line("new msg ", idtext, (char *)0);
   {
-    char bytes[24];
+    char bytes[FMT_ULONG];
 
-    snprintf(bytes, sizeof bytes, "%llu", (unsigned long long)mess.st_size);
     log_safe(&text, sender, strlen(sender));
-    log_line("info msg ", idtext, ": bytes ", bytes, " from <", text.s ? text.s : "",
-             "> qp ", pid, " uid ", uid, (char *)0);
+    log_line("info msg ", idtext, ": bytes ", log_num(bytes, (unsigned long)mess.st_size),
+             " from <", text.s ? text.s : "", "> qp ", pid, " uid ", uid, (char *)0);
   }
 
   if (!stralloc_append(&info, 'F') || !stralloc_cats(&info, sender) || !stralloc_0(&info))
     goto done;
   path.len = 0;
-  if (!queue_path_split(&path, "info", id) || !write_synced(path.s, &info, birth))
+  if (!queue_path_split(&path, "info", id) || !write_synced(path.s, &info, birth, birth_nsec))
     goto trouble;
   if (!sync_dir_of("info", id))
     goto trouble;
@@ -210,7 +229,7 @@ preprocess(unsigned long id)
       }
       continue;
     }
-    if (!write_synced(path.s, &channel[c], time(0)) || !sync_dir_of(dir, id))
+    if (!write_synced(path.s, &channel[c], time(0), 0) || !sync_dir_of(dir, id))
       goto trouble;
   }
   if (!clean_request('t', id)) {
@@ -219,14 +238,14 @@ preprocess(unsigned long id)
   }
   for (c = 0; c < CHANNELS; ++c)
     if (channel[c].len)
-      sched_add(c, id, 0);
+      sched_add(c, id, birth, birth, birth_nsec);
   if (!channel[CHANNEL_LOCAL].len && !channel[CHANNEL_REMOTE].len)
     message_maybe_finish(id);
   ok = 1;
   goto done;
 trouble:
-  log_line("warning: trouble writing the queue files of message ", idtext,
-           "; will try again", (char *)0);
+  log_line("warning: trouble writing the queue files of message ", idtext, ": ",
+           strerror(errno), "; will try again", (char *)0);
 done:
   stralloc_free(&todo);
   stralloc_free(&path);

@@ -1,4 +1,5 @@
 /* Unit tests for queue: file names in the split queue. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -87,11 +88,51 @@ test_scan(void)
   rmdir(dir);
 }
 
+/* Only ENOENT is "absent": a path that cannot be examined is unknown. */
+static void
+test_exists(void)
+{
+  char dir[] = "/tmp/queue-test.XXXXXX";
+  struct stat st;
+  FILE *f;
+
+  CHECK(mkdtemp(dir) != 0);
+  CHECK(chdir(dir) == 0);
+  CHECK(mkdir("mess", 0700) == 0);
+  CHECK(mkdir("mess/8", 0700) == 0);
+  f = fopen("mess/8/100", "w");
+  CHECK(f != 0);
+  if (f) { fputs("hello", f); fclose(f); }
+  CHECK(queue_exists("mess", 100, &st) == 1);
+  CHECK(st.st_size == 5);
+  CHECK(queue_exists("mess", 100, 0) == 1);
+  CHECK(queue_exists("mess", 123, 0) == 0);      /* 123 mod 23 = 8: absent */
+  CHECK(queue_exists("nosuchdir", 100, 0) == 0);
+  /* a file where a directory should be: ENOTDIR, not absence */
+  f = fopen("info", "w");
+  if (f) fclose(f);
+  errno = 0;
+  CHECK(queue_exists("info", 100, 0) == -1);
+  CHECK(errno == ENOTDIR);
+  if (geteuid() != 0) {
+    /* unreadable directory: EACCES (root is not refused) */
+    CHECK(chmod("mess/8", 0) == 0);
+    errno = 0;
+    CHECK(queue_exists("mess", 100, 0) == -1);
+    CHECK(errno == EACCES);
+    CHECK(chmod("mess/8", 0700) == 0);
+  }
+  CHECK(system("rm -rf mess info") == 0);
+  CHECK(chdir("/") == 0);
+  rmdir(dir);
+}
+
 int
 main(void)
 {
   RUN(test_split_paths);
   RUN(test_split_range);
   RUN(test_scan);
+  RUN(test_exists);
   return unit_done();
 }

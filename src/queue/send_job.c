@@ -81,6 +81,7 @@ job_open(int c, unsigned long id)
   struct job *job;
   struct stat st;
   int i, fd = -1;
+  long delay = JOB_RETRY_SECONDS;
   char text[FMT_ULONG];
 
   log_num(text, id);
@@ -123,27 +124,19 @@ job_open(int c, unsigned long id)
     goto retry;
   fd = open_read(path.s);
   if (fd == -1 || fstat(fd, &st) == -1 || !readfile_fd(fd, &info)) {
-    int missing = fd == -1 && errno == ENOENT;
-
+    if (fd == -1 && errno == ENOENT)
+      delay = INFO_MISSING_RETRY_SECONDS;
     log_line("warning: unable to read info/ of message ", text, ": ",
              strerror(errno), "; will try again", (char *)0);
-    if (fd != -1)
-      close(fd);
-    stralloc_free(&path);
-    stralloc_free(&info);
-    job_free(job);
-    try_later(c, id, missing ? INFO_MISSING_RETRY_SECONDS : JOB_RETRY_SECONDS);
-    return 0;
+    goto retry;
   }
   close(fd);
+  fd = -1;
   if (info.len < 2 || info.s[0] != 'F') {
     log_line("warning: info/ of message ", text, " is malformed; will try again",
              (char *)0);
-    stralloc_free(&path);
-    stralloc_free(&info);
-    job_free(job);
-    try_later(c, id, INFO_MISSING_RETRY_SECONDS);
-    return 0;
+    delay = INFO_MISSING_RETRY_SECONDS;
+    goto retry;
   }
   job->birth = st.st_mtime;
   job->birth_nsec = st.st_mtim.tv_nsec;
@@ -163,10 +156,12 @@ retry:
   if (errno == ENOMEM)
     log_line("warning: out of memory opening message ", text, "; will try again",
              (char *)0);
+  if (fd != -1)
+    close(fd);
   stralloc_free(&path);
   stralloc_free(&info);
   job_free(job);
-  try_later(c, id, JOB_RETRY_SECONDS);
+  try_later(c, id, delay);
   return 0;
 }
 

@@ -3,6 +3,7 @@
 #   make                 build everything (static, musl-gcc by default)
 #   make check           build and run the unit and integration tests
 #   make check-sanitize  the same tests, built with ASan and UBSan
+#   make size            each installed program's stripped size, and the total
 #   make install         install under $(DESTDIR)$(QMAILHOME)
 #   make install-sendmail-links  /usr/sbin/sendmail, /usr/lib/sendmail,
 #                        /usr/bin/mailq, /usr/bin/newaliases -> our sendmail
@@ -38,6 +39,9 @@ check: build $(UNIT_TESTS)
 check-sanitize:
 	@DISTDIR='$(DISTDIR)' MAKE='$(MAKE)' sh tests/sanitize.sh
 
+size: build
+	@STRIP='$(STRIP)' sh porting/size.sh build/bin
+
 install: build
 	build/bin/qmail-install . '$(DESTDIR)$(QMAILHOME)'
 
@@ -65,4 +69,4 @@ distclean: clean
 	rm -rf build
 
 .PHONY: all build deps check check-sanitize install demo demo-stop clean distclean
-.PHONY: install-sendmail-links
+.PHONY: install-sendmail-links size

@@ -16,7 +16,17 @@ LDFLAGS = -s
 LDSTATIC = -static
 AR = ar
 RANLIB = ranlib
+STRIP = strip
 JOBS = 2
+
+# Section garbage collection: each function and each object gets its own
+# section, and the linker drops the ones no program refers to (a static
+# program otherwise carries every function of each library object it
+# touches).  gcc, clang, musl-gcc and GNU ld, gold and lld understand
+# them; for a toolchain that does not, set both empty:
+#   make SECTIONFLAGS= GCLDFLAGS=
+SECTIONFLAGS = -ffunction-sections -fdata-sections
+GCLDFLAGS = -Wl,--gc-sections
 
 WARNFLAGS = -Wall -Wextra
 QCFLAGS = -std=gnu99 $(WARNFLAGS) -Ibuild/include -Isrc/lib $(DEPINC)
@@ -37,13 +47,13 @@ DEPSTAMP = build/deps/$(DEPS).stamp
 
 LIBQ = src/lib/libq.a
 LIBS = $(LIBQ) $(DEPLIBS)
-LINK = $(CC) $(CFLAGS) $(LDSTATIC) $(LDFLAGS)
+LINK = $(CC) $(CFLAGS) $(SECTIONFLAGS) $(LDSTATIC) $(GCLDFLAGS) $(LDFLAGS)
 
 .SUFFIXES:
 .SUFFIXES: .c .o
 
 .c.o:
-	$(CC) $(CFLAGS) $(CPPFLAGS) $(QCFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(SECTIONFLAGS) $(CPPFLAGS) $(QCFLAGS) -c -o $@ $<
 
 # The knobs of config.mk as a C header.  Regenerated on every run but
 # replaced only when its content changes, so a knob given on the command
@@ -61,7 +71,7 @@ build/include/qconf.h: config.mk .FORCE
 
 build/deps/bundled.stamp: porting/distinfo porting/deps.sh
 	@mkdir -p build/deps
-	CC='$(CC)' CFLAGS='$(CFLAGS)' AR='$(AR)' RANLIB='$(RANLIB)' \
+	CC='$(CC)' CFLAGS='$(CFLAGS) $(SECTIONFLAGS)' AR='$(AR)' RANLIB='$(RANLIB)' \
 	DISTDIR='$(DISTDIR)' JOBS='$(JOBS)' sh porting/deps.sh build/deps bearssl tinycdb
 	@touch $@
 

@@ -8,8 +8,9 @@
  * directory that holds one file per message is split into QUEUE_SPLIT
  * subdirectories so no directory grows with the queue.
  */
-#include <stdio.h>
+#include <string.h>
 
+#include "fmt.h"
 #include "hier.h"
 #include "qconf.h"
 
@@ -162,8 +163,15 @@ hier_walk(int (*fn)(const struct hier_entry *e, void *arg), void *arg)
     for (n = 0; n < CONF_QUEUE_SPLIT; ++n) {
       char sub[64];
       struct hier_entry e = split[i];
+      size_t len = strlen(split[i].path);
 
-      snprintf(sub, sizeof sub, "%s/%d", split[i].path, n);
+      /* the split[] paths are short constants; this cannot truncate */
+      if (len + 1 + FMT_ULONG > sizeof sub)
+        return 0;
+      memcpy(sub, split[i].path, len);
+      sub[len++] = '/';
+      len += fmt_uint(sub + len, (unsigned int)n);
+      sub[len] = 0;
       e.path = sub;
       if (!fn(&e, arg))
         return 0;

@@ -16,7 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
+#include <stdio.h>   /* for rename() only */
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>

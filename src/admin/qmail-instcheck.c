@@ -28,7 +28,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -85,7 +84,14 @@ say(const char *rel, const char *what)
 static const char *
 octal(char *space, unsigned int mode)
 {
-  snprintf(space, 16, "%04o", mode & 07777);
+  int i;
+
+  /* four octal digits, as ls and chmod spell a mode */
+  for (i = 3; i >= 0; --i) {
+    space[i] = (char)('0' + (mode & 7));
+    mode >>= 3;
+  }
+  space[4] = 0;
   return space;
 }
 

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
+#include <stdio.h>   /* for rename() only */
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>

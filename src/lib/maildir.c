@@ -2,7 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
+#include <stdio.h>   /* for rename() only */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

@@ -26,7 +26,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -38,6 +37,7 @@
 #include "fmt.h"
 #include "instance.h"
 #include "open.h"
+#include "prot.h"
 #include "queue.h"
 #include "sig.h"
 #include "stralloc.h"
@@ -94,9 +94,7 @@ drop_root(const struct instance_ids *ids)
 {
   if (geteuid() != 0)
     return;
-  if (setgroups(1, &ids->gid[GROUP_QMAIL]) == -1
-      || setgid(ids->gid[GROUP_QMAIL]) == -1
-      || setuid(ids->uid[USER_QUEUE]) == -1)
+  if (!prot_become(ids->uid[USER_QUEUE], ids->gid[GROUP_QMAIL]))
     fail(EXIT_HOME);
 }
 

@@ -22,12 +22,12 @@
  * what); otherwise it does not return, being qmail-send.
  */
 #include <fcntl.h>
-#include <grp.h>
 #include <unistd.h>
 
 #include "errmsg.h"
 #include "fd.h"
 #include "instance.h"
+#include "prot.h"
 #include "stralloc.h"
 
 static struct instance_ids ids;
@@ -46,8 +46,7 @@ become(enum instance_user user, enum instance_group group)
 {
   if (geteuid() != 0)
     return;
-  if (setgroups(1, &ids.gid[group]) == -1 || setgid(ids.gid[group]) == -1
-      || setuid(ids.uid[user]) == -1)
+  if (!prot_become(ids.uid[user], ids.gid[group]))
     die_sys(111, "unable to switch to user ", instance_user_name(user));
 }
 

@@ -3,9 +3,9 @@
 #
 # Creates an instance (a complete queue, control files and an alias
 # maildir) in a directory, starts its daemons as the invoking user (or,
-# run by root, as the owner of the directory), sends a welcome message
-# through sendmail and shows it arriving.  Needs no installation and no
-# root.  Stop it with `make demo-stop`.
+# run by root, as nobody: nothing is ever delivered as root), sends a
+# welcome message through sendmail and shows it arriving.  Needs no
+# installation and no root.  Stop it with `make demo-stop`.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/build/bin
@@ -16,8 +16,22 @@ if [ -f "$demo/qmail-send.pid" ] && kill -0 "$(cat "$demo/qmail-send.pid")" 2>/d
   echo "demo: stopping the previous demo"
   sh "$top/etc/demo-stop.sh"
 fi
+owner=
+if [ "$(id -u)" = 0 ]; then
+  if ! id nobody > /dev/null 2>&1; then
+    echo "demo: run by root, the demo runs as nobody, and there is no user nobody; run it as an ordinary user" >&2
+    exit 1
+  fi
+  owner=nobody:$(id -g nobody)
+fi
 rm -rf "$demo"
 mkdir -p "$demo"
+[ -z "$owner" ] || chown "$owner" "$demo"
+if [ -n "$owner" ] && command -v su > /dev/null 2>&1 \
+    && ! su -s /bin/sh nobody -c "test -x '$bin/qmail-send' && test -w '$demo'" 2> /dev/null; then
+  echo "demo: run by root, the demo runs as nobody, who cannot reach $bin/qmail-send or $demo; put the demo where nobody can (DEMO_DIR=/tmp/qmail-demo) or run it as an ordinary user" >&2
+  exit 1
+fi
 QMAILHOME=$demo "$bin/qmail-instcheck" > /dev/null
 ln -s "$bin" "$demo/bin"
 echo "$host" > "$demo/control/me"
@@ -26,6 +40,7 @@ echo "$host" > "$demo/control/locals"
 # every local address ends up in one maildir
 mkdir -p "$demo/alias/Maildir/cur" "$demo/alias/Maildir/new" "$demo/alias/Maildir/tmp"
 echo ./Maildir/ > "$demo/alias/.qmail-default"
+[ -z "$owner" ] || chown -R "$owner" "$demo/alias"
 
 (cd "$demo" && QMAILHOME=$demo exec "$bin/qmail-start" ./Maildir/ > "$demo/qmail-send.log" 2>&1) &
 echo $! > "$demo/qmail-send.pid"

@@ -2,7 +2,6 @@
  * queueview.h. */
 #include <dirent.h>
 #include <errno.h>
-#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,6 +12,7 @@
 #include "fmt.h"
 #include "instance.h"
 #include "open.h"
+#include "prot.h"
 #include "qconf.h"
 #include "queue.h"
 #include "queueview.h"
@@ -64,9 +64,7 @@ queueview_enter(int need_send)
   }
   if (geteuid() == 0) {
     /* the owner of the files the tools read and change */
-    if (setgroups(1, &ids.gid[GROUP_QMAIL]) == -1
-        || setgid(ids.gid[GROUP_QMAIL]) == -1
-        || setuid(ids.uid[USER_SEND]) == -1)
+    if (!prot_become(ids.uid[USER_SEND], ids.gid[GROUP_QMAIL]))
       die_sys(111, "unable to switch to user ",
               instance_user_name(USER_SEND), ". (#4.3.0)");
   } else if (need_send && geteuid() != ids.uid[USER_SEND]) {

@@ -177,7 +177,9 @@ qmailqueue_text(int code)
   case 73: return "connection to mail server rejected (#4.4.1)";
   case 74: return "communication with mail server failed (#4.4.2)";
   case 81: return "qq internal bug (#4.3.0)";
-  case 91: return "qq envelope format error (#4.3.0)";
+  case 91: return "qq envelope format error: an address contains a control "
+                  "character such as CR or LF, which is not allowed, or the "
+                  "envelope is malformed (#4.3.0)";
   case QMAILQUEUE_CRASHED: return "unable to run or qq crashed (#4.3.0)";
   case QMAILQUEUE_WRITEFAIL: return "unable to write the message to qq (#4.3.0)";
   default:

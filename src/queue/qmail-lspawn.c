@@ -9,16 +9,22 @@
  *
  *   qmail-local -- user home local dash ext domain sender defaultdelivery
  *
- * with the message on fd 0.  User resolution (src/users/resolve.h):
- * first qmail-users, HOME/users/cdb as built by qmail-newu (a simple
- * assignment, else the wildcard with the longest matching prefix),
- * opened afresh for every delivery because qmail-newu replaces it by
- * rename; then a system account, as qmail-getpw finds it (uid not 0,
- * owner of its home; /etc/passwd only with static musl: no NSS); else
+ * with the message on fd 0.  The recipient is found by the library's
+ * resolver (src/lib/recipient.h), the same code qmail-getpw reports
+ * with: qmail-users (HOME/users/cdb, opened afresh for every delivery
+ * because qmail-newu replaces it by rename), then the alias user asked
+ * for by name ("alias", "alias-ext"), then a system account (uid not 0,
+ * owner of its home; /etc/passwd only with static musl: no NSS), else
  * the alias user, home HOME/alias, with the whole local part as ext.
- * A qmail-users assignment to uid 0 is never obeyed: that mail is
- * deferred with a report saying so.  An unreadable or corrupt
- * users/cdb defers every delivery rather than guess.
+ * An unreadable or corrupt users/cdb defers every delivery rather than
+ * guess.
+ *
+ * Never as root: whatever the source of the answer (a qmail-users
+ * assignment, an alias user with uid 0, an instance directory owned by
+ * root, which maps every role to root), a delivery whose user is uid 0
+ * is deferred with a report saying what to fix; no program of a .qmail
+ * file ever runs as root.  The switch itself is prot_become (setgroups,
+ * setgid, setuid, checked); a switch that fails defers the delivery.
  *
  * An instance ($QMAILHOME) runs as one user (see instance.h) and delivers
  * only to that user's account, to qmail-users assignments with that
@@ -29,15 +35,13 @@
  * Each delivery's exit code is reported to qmail-send, not returned.
  */
 #include <errno.h>
-#include <grp.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "caseless.h"
-#include "../users/resolve.h"
 #include "errmsg.h"
 #include "instance.h"
-#include "qconf.h"
+#include "prot.h"
+#include "recipient.h"
 #include "spawn.h"
 #include "stralloc.h"
 
@@ -48,18 +52,6 @@ static void
 nomem(void)
 {
   spawn_fail(111, "Out of memory. (#4.3.0)");
-}
-
-static void
-become(uid_t uid, gid_t gid)
-{
-  if (geteuid() != 0) {
-    if (uid != geteuid())
-      spawn_fail(111, "This instance delivers only to its own user. (#4.3.0)");
-    return;
-  }
-  if (setgroups(1, &gid) == -1 || setgid(gid) == -1 || setuid(uid) == -1)
-    spawn_fail(111, "Unable to switch to the recipient's user id. (#4.3.0)");
 }
 
 /* Defer this delivery with the report a b c d. */
@@ -77,26 +69,70 @@ defer(const char *a, const char *b, const char *c, const char *d)
   spawn_fail(111, msg.s);
 }
 
+/* The resolver could not answer: say which step failed and why. */
+static void __attribute__((noreturn))
+defer_unresolved(const struct recipient *who, const char *local)
+{
+  if (errno == ENOMEM)
+    nomem();
+  switch (who->source) {
+  case RECIPIENT_USERS:
+    if (errno == EINVAL)
+      defer("users/cdb has a malformed assignment for ", local,
+            "; rebuild it with qmail-newu.", " (#4.3.0)");
+    if (errno == EPROTO)
+      defer("users/cdb is corrupt or truncated; rebuild it with qmail-newu.",
+            "", "", " (#4.3.0)");
+    defer("Unable to read users/cdb: ", strerror(errno), ".", " (#4.3.0)");
+  case RECIPIENT_PASSWD:
+    defer("Unable to examine the recipient's home directory: ",
+          strerror(errno), ".", " (#4.3.0)");
+  default:
+    defer("Unable to find the alias user: ", strerror(errno), ".", " (#4.3.0)");
+  }
+}
+
+/* A delivery to uid 0 is never made; the report says what to fix. */
+static void __attribute__((noreturn))
+refuse_root(const struct recipient *who, const char *local)
+{
+  if (who->source == RECIPIENT_USERS)
+    defer("users/cdb assigns ", local,
+          " to uid 0; qmail-lspawn never delivers as root.", " (#4.3.0)");
+  if (who->source == RECIPIENT_PASSWD)
+    defer("Refusing to deliver as root (uid 0) for the account ", who->user.s,
+          ".", " (#4.3.0)");
+  if (instance_overridden())
+    defer("Refusing to deliver as root (uid 0): the instance directory ",
+          instance_home(), " is owned by root, so every role of the instance "
+          "is root; give the directory to an unprivileged user (chown -R) and "
+          "restart the instance.", " (#4.3.0)");
+  defer("Refusing to deliver as root (uid 0): the alias user ",
+        instance_user_name(USER_ALIAS), " has uid 0; give it an unprivileged "
+        "uid of its own.", " (#4.3.0)");
+}
+
 static void
-only_instance_user(const struct resolve *who)
+only_instance_user(const struct recipient *who)
 {
   if (instance_overridden() && who->uid != (unsigned long)ids.uid[USER_ALIAS])
     defer("This instance runs as one user and delivers only to it or to its "
           "alias; deferring mail for ", who->user.s, ".", " (#4.3.0)");
 }
 
-/* Is the local part the alias user's name, alone or followed by the
- * extension character ("alias", "alias-outgoing-joe")?  Case does not
- * matter, as for every account name. */
-static int
-is_alias_address(const char *local)
+static void
+become(const struct recipient *who, const char *local)
 {
-  const char *name = instance_user_name(USER_ALIAS);
-  size_t n = strlen(name);
-
-  if (strlen(local) < n || !case_equalb(local, name, n))
-    return 0;
-  return local[n] == 0 || local[n] == CONF_EXT_CHAR;
+  if (who->uid == 0)
+    refuse_root(who, local);
+  if (geteuid() != 0) {
+    if (who->uid != (unsigned long)geteuid())
+      spawn_fail(111, "This instance delivers only to its own user. (#4.3.0)");
+    return;
+  }
+  if (!prot_become((uid_t)who->uid, (gid_t)who->gid))
+    defer("Unable to switch to the recipient's user id: ", strerror(errno),
+          ".", " (#4.3.0)");
 }
 
 static void
@@ -105,8 +141,7 @@ run_local(const struct spawn_request *req)
   const char *recipient = req->recipient;
   const char *at = strrchr(recipient, '@');
   stralloc local = STRALLOC_ZERO, domain = STRALLOC_ZERO, prog = STRALLOC_ZERO;
-  struct resolve who = RESOLVE_ZERO;
-  int r;
+  struct recipient who = RECIPIENT_ZERO;
   char *argv[11];
 
   if (!at)
@@ -117,56 +152,13 @@ run_local(const struct spawn_request *req)
   if (!stralloc_copys(&domain, *at ? at + 1 : "") || !stralloc_0(&domain))
     nomem();
 
-  r = resolve_users(&who, "users/cdb", local.s);
-  if (r == -1) {
-    if (errno == ENOMEM)
-      nomem();
-    if (errno == EINVAL)
-      defer("users/cdb has a malformed assignment for ", local.s,
-            "; rebuild it with qmail-newu.", " (#4.3.0)");
-    if (errno == EPROTO)
-      defer("users/cdb is corrupt or truncated; rebuild it with qmail-newu.",
-            "", "", " (#4.3.0)");
-    defer("Unable to read users/cdb: ", strerror(errno), ".", " (#4.3.0)");
-  }
-  if (r == 1) {
-    if (who.uid == 0)
-      defer("users/cdb assigns ", local.s,
-            " to uid 0; qmail-lspawn never delivers as root.", " (#4.3.0)");
+  if (!recipient_find(&who, instance_home(), &ids, local.s))
+    defer_unresolved(&who, local.s);
+  if (who.uid == 0)
+    refuse_root(&who, local.s);
+  if (who.source == RECIPIENT_USERS || who.source == RECIPIENT_PASSWD)
     only_instance_user(&who);
-    become((uid_t)who.uid, (gid_t)who.gid);
-  } else if (is_alias_address(local.s)) {
-    /* "alias-outgoing-joe": the alias user by name, as qmail finds it
-     * in /etc/passwd; its home is always HOME/alias */
-    const char *rest = local.s + strlen(instance_user_name(USER_ALIAS));
-
-    if (resolve_alias(&who, *rest ? rest + 1 : "", instance_user_name(USER_ALIAS),
-                      instance_home(), ids.uid[USER_ALIAS],
-                      ids.gid[GROUP_NOFILES]) != 1)
-      nomem();
-    if (!*rest && (!stralloc_copys(&who.dash, "") || !stralloc_0(&who.dash)))
-      nomem();
-    become(ids.uid[USER_ALIAS], ids.gid[GROUP_NOFILES]);
-  } else {
-    r = resolve_passwd(&who, local.s);
-    if (r == -1) {
-      if (errno == ENOMEM)
-        nomem();
-      defer("Unable to examine the recipient's home directory: ",
-            strerror(errno), ".", " (#4.3.0)");
-    }
-    if (r == 1) {
-      only_instance_user(&who);
-      become((uid_t)who.uid, (gid_t)who.gid);
-    } else {
-      /* everything else belongs to the alias user */
-      if (resolve_alias(&who, local.s, instance_user_name(USER_ALIAS),
-                        instance_home(), ids.uid[USER_ALIAS],
-                        ids.gid[GROUP_NOFILES]) != 1)
-        nomem();
-      become(ids.uid[USER_ALIAS], ids.gid[GROUP_NOFILES]);
-    }
-  }
+  become(&who, local.s);
 
   if (!stralloc_copys(&prog, instance_home()) || !stralloc_cats(&prog, "/bin/qmail-local")
       || !stralloc_0(&prog))

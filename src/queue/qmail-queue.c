@@ -22,11 +22,14 @@
  * message or envelope; 61 problem with the home directory; 62 with the
  * queue directory; 63 with queue/pid; 64 with queue/mess; 65 with
  * queue/intd; 66 with queue/todo; 81 internal bug; 91 envelope format
- * error.  It prints nothing: callers translate the code.
+ * error, which includes an address holding a control character (a byte
+ * below 32, such as CR or LF, or 127): addresses are copied into header
+ * lines, and a local user must not be able to forge headers or a body
+ * in a bounce that way.  It prints nothing: callers translate the
+ * code.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -38,6 +41,7 @@
 #include "fmt.h"
 #include "instance.h"
 #include "open.h"
+#include "prot.h"
 #include "queue.h"
 #include "sig.h"
 #include "stralloc.h"
@@ -94,9 +98,7 @@ drop_root(const struct instance_ids *ids)
 {
   if (geteuid() != 0)
     return;
-  if (setgroups(1, &ids->gid[GROUP_QMAIL]) == -1
-      || setgid(ids->gid[GROUP_QMAIL]) == -1
-      || setuid(ids->uid[USER_QUEUE]) == -1)
+  if (!prot_become(ids->uid[USER_QUEUE], ids->gid[GROUP_QMAIL]))
     fail(EXIT_HOME);
 }
 
@@ -126,7 +128,8 @@ received_line(stralloc *out, uid_t uid, pid_t pid,
   need(stralloc_cats(out, "\n"));
 }
 
-/* Read one NUL-terminated address from the envelope into out. */
+/* Read one NUL-terminated address from the envelope into out; a
+ * control character in it is a format error. */
 static void
 read_address(buffer *env, stralloc *out)
 {
@@ -138,6 +141,8 @@ read_address(buffer *env, stralloc *out)
       fail(EXIT_READ);
     if (!c)
       return;
+    if ((unsigned char)c < 0x20 || (unsigned char)c == 0x7f)
+      fail(EXIT_FORMAT);
     if (out->len >= ADDRESS_MAX)
       fail(EXIT_ADDRESS);
     need(stralloc_append(out, c));

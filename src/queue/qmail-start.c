@@ -13,7 +13,13 @@
  * dot-qmail line per line.  Every daemon runs from HOME/bin.
  *
  * In an instance started by a non-root user every daemon runs as that
- * user.
+ * user; started by root, as the owner of the instance directory.  An
+ * instance directory owned by root therefore runs everything as root:
+ * qmail-start still starts it (queueing and remote delivery work), but
+ * warns, and qmail-lspawn defers every local delivery, because nothing
+ * is ever delivered as root.  The same warning comes when the alias
+ * user of an installed system has uid 0.  Every switch of user is
+ * prot_become (setgroups, setgid, setuid, checked).
  *
  * qmail-send gets: fd 0 the log, fds 1/2 requests to / results from
  * qmail-lspawn, 3/4 the same for qmail-rspawn, 5/6 for qmail-clean.
@@ -22,12 +28,12 @@
  * what); otherwise it does not return, being qmail-send.
  */
 #include <fcntl.h>
-#include <grp.h>
 #include <unistd.h>
 
 #include "errmsg.h"
 #include "fd.h"
 #include "instance.h"
+#include "prot.h"
 #include "stralloc.h"
 
 static struct instance_ids ids;
@@ -46,8 +52,7 @@ become(enum instance_user user, enum instance_group group)
 {
   if (geteuid() != 0)
     return;
-  if (setgroups(1, &ids.gid[group]) == -1 || setgid(ids.gid[group]) == -1
-      || setuid(ids.uid[user]) == -1)
+  if (!prot_become(ids.uid[user], ids.gid[group]))
     die_sys(111, "unable to switch to user ", instance_user_name(user));
 }
 
@@ -105,6 +110,17 @@ main(int argc, char **argv)
         ": create the qmail users first (porting/users-linux.sh). (#4.3.0)");
   if (chdir(home) == -1)
     die_sys(111, "unable to enter ", home);
+  if (geteuid() == 0 && ids.uid[USER_ALIAS] == 0) {
+    if (instance_overridden())
+      warn("the instance directory ", home, " is owned by root, so every "
+           "daemon runs as root and every local delivery will be deferred "
+           "(nothing is delivered as root): give the directory to an "
+           "unprivileged user (chown -R) and start again.");
+    else
+      warn("the alias user ", instance_user_name(USER_ALIAS), " has uid 0, "
+           "so its mail will be deferred (nothing is delivered as root): "
+           "give it an unprivileged uid of its own.");
+  }
   if (pipe(lspawn_in) == -1 || pipe(lspawn_out) == -1 || pipe(rspawn_in) == -1
       || pipe(rspawn_out) == -1 || pipe(clean_in) == -1 || pipe(clean_out) == -1)
     die_sys(111, "unable to create pipes");

@@ -2,8 +2,10 @@
  * results out; see spawn.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buffer.h"
@@ -85,6 +87,97 @@ report_result(unsigned long slot, char status, const char *text, size_t len)
   _exit(write_result(slot, status, text, len) ? 0 : 111);
 }
 
+/* The supervisor learns that its child ended through this pipe: the
+ * SIGCHLD handler writes a byte to it, which wakes poll(2). */
+static int child_pipe[2] = { -1, -1 };
+
+static void
+on_child(int sig)
+{
+  int saved = errno;
+
+  (void)sig;
+  if (write(child_pipe[1], "", 1) == -1) {
+    /* full: a wakeup is pending already */
+  }
+  errno = saved;
+}
+
+/* One read of what the delivery wrote into report (at most
+ * SPAWN_REPORT_MAX bytes in all; more is read and dropped, so a chatty
+ * program cannot block on a full pipe).  fd is non-blocking.  Returns
+ * 1 when something was read, -1 when nothing is there now, 0 when the
+ * pipe has no writer left (end of file, or an error). */
+static int
+read_report(int fd, char *report, size_t *len)
+{
+  char discard[512];
+  ssize_t r;
+
+  do {
+    if (*len < SPAWN_REPORT_MAX)
+      r = read(fd, report + *len, SPAWN_REPORT_MAX - *len);
+    else
+      r = read(fd, discard, sizeof discard);
+  } while (r == -1 && errno == EINTR);
+  if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    return -1;
+  if (r <= 0)
+    return 0;
+  if (*len < SPAWN_REPORT_MAX)
+    *len += (size_t)r;
+  return 1;
+}
+
+/* Collect the report of child pid from fd until the child exits and
+ * store its wait status.  The delivery ends when the child ends: a
+ * background process it left behind ("|sleep 99 &" in a .qmail file)
+ * may hold the pipe open, or keep writing to it, for ever, so end of
+ * file is not waited for, and each wakeup reads only once before
+ * looking at the child again.  What the child wrote before it exited
+ * is in the pipe by then and is read without blocking, up to the
+ * report's limit.  Returns 1, or 0 with errno set when the child cannot
+ * be waited for. */
+static int
+collect(pid_t pid, int fd, char *report, size_t *len, int *status)
+{
+  int writers = 1;
+
+  for (;;) {
+    struct pollfd p[2];
+    pid_t r = waitpid(pid, status, WNOHANG);
+
+    if (r == pid)
+      break;
+    if (r == -1 && errno != EINTR)
+      return 0;
+    p[0].fd = writers ? fd : -1;
+    p[0].events = POLLIN;
+    p[0].revents = 0;
+    p[1].fd = child_pipe[0];
+    p[1].events = POLLIN;
+    p[1].revents = 0;
+    if (poll(p, 2, -1) == -1) {
+      if (errno == EINTR)
+        continue;
+      return 0;
+    }
+    if (p[1].revents) {
+      char byte[16];
+
+      while (read(child_pipe[0], byte, sizeof byte) > 0) {
+        /* empty the wakeups; waitpid above says what happened */
+      }
+    }
+    if (writers && p[0].revents && read_report(fd, report, len) == 0)
+      writers = 0;
+  }
+  while (writers && *len < SPAWN_REPORT_MAX && read_report(fd, report, len) == 1) {
+    /* the rest of what is there now */
+  }
+  return 1;
+}
+
 static void
 supervise(const struct spawn_request *req, spawn_run *run)
 {
@@ -95,7 +188,6 @@ supervise(const struct spawn_request *req, spawn_run *run)
   pid_t pid;
   char result;
 
-  sig_default(SIGCHLD);
   if (!queue_path_split(&path, "queue/mess", req->id))
     report_result(req->slot, 'Z', "Out of memory. (#4.3.0)", 23);
   messfd = open_read(path.s);
@@ -103,8 +195,15 @@ supervise(const struct spawn_request *req, spawn_run *run)
     const char *t = "Unable to open the message file in the queue. (#4.3.0)";
     report_result(req->slot, 'Z', t, strlen(t));
   }
-  if (pipe(out) == -1) {
+  if (pipe(out) == -1 || pipe(child_pipe) == -1) {
     const char *t = "Unable to create a pipe. (#4.3.0)";
+    report_result(req->slot, 'Z', t, strlen(t));
+  }
+  if (!fd_coe(child_pipe[0]) || !fd_coe(child_pipe[1])
+      || !fd_ndelay_on(child_pipe[0]) || !fd_ndelay_on(child_pipe[1])
+      || !fd_coe(out[0]) || !fd_ndelay_on(out[0])
+      || !sig_catch(SIGCHLD, on_child)) {
+    const char *t = "Unable to set up a pipe. (#4.3.0)";
     report_result(req->slot, 'Z', t, strlen(t));
   }
   pid = fork();
@@ -113,6 +212,9 @@ supervise(const struct spawn_request *req, spawn_run *run)
     report_result(req->slot, 'Z', t, strlen(t));
   }
   if (pid == 0) {
+    sig_default(SIGCHLD);
+    close(child_pipe[0]);
+    close(child_pipe[1]);
     close(out[0]);
     if (!fd_move(0, messfd) || !fd_move(1, out[1]) || !fd_copy(2, 1))
       _exit(111);
@@ -121,26 +223,12 @@ supervise(const struct spawn_request *req, spawn_run *run)
   }
   close(out[1]);
   close(messfd);
-  for (;;) {
-    char discard[512];
-    ssize_t r;
-
-    if (len < sizeof report)
-      r = read(out[0], report + len, sizeof report - len);
-    else
-      r = read(out[0], discard, sizeof discard);
-    if (r == -1 && errno == EINTR)
-      continue;
-    if (r <= 0)
-      break;
-    if (len < sizeof report)
-      len += (size_t)r;
-  }
-  close(out[0]);
-  if (wait_pid(pid, &status) == -1) {
+  if (!collect(pid, out[0], report, &len, &status)) {
     const char *t = "Unable to wait for the delivery program. (#4.3.0)";
     report_result(req->slot, 'Z', t, strlen(t));
   }
+  /* what a background process of the delivery writes now goes nowhere */
+  close(out[0]);
   if (wait_crashed(status)) {
     const char *t = "Delivery program crashed. (#4.3.0)";
     report_result(req->slot, 'Z', t, strlen(t));

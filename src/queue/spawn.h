@@ -4,9 +4,13 @@
  * "SLOT NUL ID NUL SENDER NUL RECIPIENT") from fd 0 until end of input.
  * For each it forks a supervisor that opens queue/mess/N/ID, forks the
  * delivery with the message on fd 0 and a pipe on fds 1 and 2, collects
- * at most SPAWN_REPORT_MAX bytes of its report, waits for it, and writes
- * one netstring "SLOT NUL STATUS REPORT" to fd 1 with a single write
- * (shorter than PIPE_BUF, so supervisors can share the pipe).  STATUS is
+ * at most SPAWN_REPORT_MAX bytes of its report until the delivery
+ * process exits, and writes one netstring "SLOT NUL STATUS REPORT" to
+ * fd 1 with a single write (shorter than PIPE_BUF, so supervisors can
+ * share the pipe).  The delivery ends when that process ends, not when
+ * its pipe reaches end of file: a background process started by a
+ * .qmail program line ("|sleep 99 &") may keep the pipe open, and what
+ * it writes after the delivery process exited is thrown away.  STATUS is
  * K for exit 0, D for exit 100, Z for exit 111 and for anything else
  * (a crash, another code): qmail-local's and qmail-remote's convention.
  *

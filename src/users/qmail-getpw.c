@@ -1,19 +1,24 @@
-/* qmail-getpw -- say which system account receives mail for a local part.
+/* qmail-getpw -- say who receives the mail for a local part.
  *
  * Usage: qmail-getpw local
  *
  * A lookup tool for administrators and scripts; it needs no privilege
- * and changes nothing.  It applies qmail-lspawn's system-account rule
- * (resolve.h): the longest prefix of local that is all of it or ends
- * before an extension character, lowercased, names an account with a
- * uid other than 0 that owns its home directory; otherwise the alias
- * user.  qmail-users assignments (users/cdb) are not consulted: they
- * come before this rule in qmail-lspawn.  Accounts come from
- * /etc/passwd only when the program is linked statically with musl.
+ * and changes nothing.  It asks the resolver qmail-lspawn delivers with
+ * (src/lib/recipient.h), so the two cannot disagree: HOME/users/cdb
+ * (qmail-users), then the alias user asked for by name, then a system
+ * account (the longest prefix of local that is all of it or ends before
+ * an extension character, lowercased, naming an account with a uid
+ * other than 0 that owns its home directory), else the alias user with
+ * home HOME/alias.  HOME is the instance's ($QMAILHOME) or the installed
+ * system's.  Accounts come from /etc/passwd only when the program is
+ * linked statically with musl.  It reports the answer even where
+ * qmail-lspawn would then defer the delivery (uid 0; in an instance, a
+ * uid other than the instance's).
  *
  * Output on fd 1: user NUL uid NUL gid NUL home NUL dash NUL ext NUL.
  *
- * Exit codes: 0 printed; 100 usage; 111 temporary trouble (a home
+ * Exit codes: 0 printed; 100 usage; 111 temporary trouble (users/cdb
+ * unreadable, corrupt or holding a malformed assignment, a home
  * directory that cannot be examined, no alias user, out of memory, a
  * write error).
  */
@@ -23,7 +28,7 @@
 #include "errmsg.h"
 #include "fmt.h"
 #include "instance.h"
-#include "resolve.h"
+#include "recipient.h"
 #include "stralloc.h"
 
 static void
@@ -50,31 +55,37 @@ put_number(unsigned long n)
 int
 main(int argc, char **argv)
 {
-  struct resolve who = RESOLVE_ZERO;
-  int r;
+  struct recipient who = RECIPIENT_ZERO;
 
   errmsg_init("qmail-getpw");
   if (argc != 2)
     die(100, "usage: qmail-getpw local");
 
-  r = resolve_passwd(&who, argv[1]);
-  if (r == -1) {
+  if (!recipient_find(&who, instance_home(), 0, argv[1])) {
     if (errno == ENOMEM)
       die_nomem();
-    die_sys(111, "unable to examine the home directory of the account for ",
-            argv[1], ". (#4.3.0)");
-  }
-  if (r == 0) {
-    struct instance_ids ids;
-    const char *missing;
-
-    if (!instance_ids(&ids, &missing))
-      die(111, "unable to find the alias user: ", missing ? missing : "?",
-          " does not exist or cannot be examined. (#4.3.0)");
-    if (resolve_alias(&who, argv[1], instance_user_name(USER_ALIAS),
-                      instance_home(), ids.uid[USER_ALIAS],
-                      ids.gid[GROUP_NOFILES]) != 1)
-      die_nomem();
+    switch (who.source) {
+    case RECIPIENT_USERS:
+      if (errno == EINVAL)
+        die(111, "users/cdb has a malformed assignment for ", argv[1],
+            "; rebuild it with qmail-newu. (#4.3.0)");
+      if (errno == EPROTO)
+        die(111, "users/cdb is corrupt or truncated; rebuild it with "
+            "qmail-newu. (#4.3.0)");
+      die_sys(111, "unable to read users/cdb. (#4.3.0)");
+    case RECIPIENT_PASSWD:
+      die_sys(111, "unable to examine the home directory of the account for ",
+              argv[1], ". (#4.3.0)");
+    default:
+      if (who.missing && who.missing[0] == '/')
+        die_sys(111, "unable to find the alias user: cannot examine the "
+                "instance directory ", who.missing, ". (#4.3.0)");
+      if (errno == ENOENT)
+        die(111, "unable to find the alias user: ",
+            who.missing ? who.missing : "?", " does not exist. (#4.3.0)");
+      die_sys(111, "unable to find the alias user: cannot examine ",
+              who.missing ? who.missing : "?", ". (#4.3.0)");
+    }
   }
 
   put_string(&who.user);

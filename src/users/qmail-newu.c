@@ -9,7 +9,7 @@
  * users/cdb only when the whole file was good: qmail-lspawn sees the
  * old database or the complete new one, never a mixture, and a bad
  * assign file leaves the old database in place.  The cdb layout is
- * qmail's (see resolve.h).
+ * qmail's (see src/lib/recipient.h).
  *
  * Exit codes: 0 done; 111 for everything else (a syntax error, a
  * missing final "." line, unreadable assign, unwritable cdb), as
@@ -24,7 +24,7 @@
 #include "errmsg.h"
 #include "instance.h"
 #include "readfile.h"
-#include "resolve.h"
+#include "recipient.h"
 #include "stralloc.h"
 
 #define ASSIGN "users/assign"
@@ -96,9 +96,9 @@ add_assignment(const char *line, size_t len, unsigned long lineno,
     syntax(lineno, "the line must end with ':' after the ext field");
   if (colon[1] == colon[0] + 1)
     syntax(lineno, "the user field is empty");
-  if (!resolve_scan_id(line + colon[1] + 1, colon[2] - colon[1] - 1, &uid))
+  if (!recipient_scan_id(line + colon[1] + 1, colon[2] - colon[1] - 1, &uid))
     syntax(lineno, "the uid is not a decimal number");
-  if (!resolve_scan_id(line + colon[2] + 1, colon[3] - colon[2] - 1, &gid))
+  if (!recipient_scan_id(line + colon[2] + 1, colon[3] - colon[2] - 1, &gid))
     syntax(lineno, "the gid is not a decimal number");
   if (line[colon[3] + 1] != '/')
     syntax(lineno, "the home directory must be an absolute path");

@@ -27,7 +27,7 @@
 #include "instance.h"
 #include "qconf.h"
 #include "readfile.h"
-#include "resolve.h"
+#include "recipient.h"
 #include "stralloc.h"
 
 enum home_rule { HOME_SKIP, HOME_STOP, HOME_ANY };
@@ -240,12 +240,12 @@ parse_passwd(char *line, size_t len, unsigned long lineno, struct account *a)
     bad_passwd(lineno, "not of the form user:password:uid:gid:gecos:home:shell");
   if (!*field[0])
     bad_passwd(lineno, "the user name is empty");
-  if (!resolve_scan_id(field[2], strlen(field[2]), &a->uid_value))
+  if (!recipient_scan_id(field[2], strlen(field[2]), &a->uid_value))
     bad_passwd(lineno, "the uid is not a decimal number");
   {
     unsigned long gid;
 
-    if (!resolve_scan_id(field[3], strlen(field[3]), &gid))
+    if (!recipient_scan_id(field[3], strlen(field[3]), &gid))
       bad_passwd(lineno, "the gid is not a decimal number");
   }
   a->user = field[0];

@@ -142,7 +142,9 @@ t_check "qmsg -v of a missing message exits 100" "$?" 100
 t_match "qmsg -v says there is no such message" "$out" "no message $missing in the queue"
 
 # Control characters in an address cannot break the one-line records.
-m5=$(queue_msg "$I" "$(printf 'evil\nsender')" x@test.example)
+# (qmail-queue refuses them now; a queue written by another program may
+# hold them, so the envelope records are written by hand.)
+m5=$(queue_msg "$I" sender@test.example x@test.example)
 records T "$(printf 'x\ty')@test.example" > "$W/m5.local"
 preprocess "$I" "$m5" 1700000300 "$(printf 'evil\nsender')" "$W/m5.local" ""
 t_check "control characters in addresses are shown as ?" "$(qread | grep -A1 "#$m5 ")" \

@@ -1,4 +1,5 @@
-/* resolve.c -- qmail-users, system accounts, the alias user; see resolve.h. */
+/* recipient.c -- qmail-users, the alias user, system accounts; see
+ * recipient.h. */
 #include <errno.h>
 #include <pwd.h>
 #include <string.h>
@@ -7,13 +8,15 @@
 
 #include "caseless.h"
 #include "constdb.h"
+#include "instance.h"
 #include "qconf.h"
-#include "resolve.h"
+#include "recipient.h"
 #include "scan.h"
 
+/* The steps below return 1 found, 0 not found, -1 error with errno. */
 
 int
-resolve_scan_id(const char *s, size_t len, unsigned long *out)
+recipient_scan_id(const char *s, size_t len, unsigned long *out)
 {
   unsigned long n;
 
@@ -36,7 +39,7 @@ set_field(stralloc *sa, const char *s, size_t len)
 /* Split data (the six NUL-separated fields, suffix appended to the
  * last) into r. */
 static int
-take_assignment(struct resolve *r, const stralloc *data, const char *suffix)
+take_assignment(struct recipient *r, const stralloc *data, const char *suffix)
 {
   stralloc all = STRALLOC_ZERO;
   const char *field[6];
@@ -57,8 +60,8 @@ take_assignment(struct resolve *r, const stralloc *data, const char *suffix)
       start = i + 1;
     }
   if (n != 6 || i != all.len || flen[0] == 0 || flen[3] == 0
-      || !resolve_scan_id(field[1], flen[1], &r->uid)
-      || !resolve_scan_id(field[2], flen[2], &r->gid)) {
+      || !recipient_scan_id(field[1], flen[1], &r->uid)
+      || !recipient_scan_id(field[2], flen[2], &r->gid)) {
     errno = EINVAL;
     goto out;
   }
@@ -70,15 +73,21 @@ out:
   return ok ? 1 : -1;
 }
 
-int
-resolve_users(struct resolve *r, const char *path, const char *local)
+static int
+from_users(struct recipient *r, const char *qmail_home, const char *local)
 {
   struct constdb db = CONSTDB_ZERO;
+  stralloc path = STRALLOC_ZERO;
   stralloc key = STRALLOC_ZERO, data = STRALLOC_ZERO, hint = STRALLOC_ZERO;
   size_t len = strlen(local), n, i;
-  int have_hint, found, result = -1;
+  int have_hint, found, opened, result = -1;
 
-  if (!constdb_open(&db, path))
+  if (!stralloc_copys(&path, qmail_home) || !stralloc_cats(&path, "/users/cdb")
+      || !stralloc_0(&path))
+    return -1;
+  opened = constdb_open(&db, path.s);
+  stralloc_free(&path);
+  if (!opened)
     return errno == ENOENT ? 0 : -1;
 
   if (!stralloc_copys(&key, "!"))
@@ -129,11 +138,11 @@ out:
   return result;
 }
 
-int
-resolve_passwd(struct resolve *r, const char *local)
+static int
+from_passwd(struct recipient *r, const char *local)
 {
   const char ext_char[2] = { CONF_EXT_CHAR, 0 };
-  char name[RESOLVE_NAME_MAX + 1];
+  char name[RECIPIENT_NAME_MAX + 1];
   size_t len = strlen(local), n, i;
 
   /* longest candidate first: the whole local part, then each prefix
@@ -144,7 +153,7 @@ resolve_passwd(struct resolve *r, const char *local)
 
     if (n < len && local[n] != CONF_EXT_CHAR)
       continue;
-    if (n == 0 || n > RESOLVE_NAME_MAX)
+    if (n == 0 || n > RECIPIENT_NAME_MAX)
       continue;
     for (i = 0; i < n; ++i)
       name[i] = case_lower(local[i]);
@@ -166,31 +175,89 @@ resolve_passwd(struct resolve *r, const char *local)
     if (!set_field(&r->user, name, n) || !stralloc_copys(&r->home, pw->pw_dir)
         || !stralloc_0(&r->home))
       return -1;
-    if (n < len) {
-      if (!stralloc_copys(&r->dash, ext_char) || !stralloc_0(&r->dash)
-          || !stralloc_copys(&r->ext, local + n + 1) || !stralloc_0(&r->ext))
-        return -1;
-    } else if (!set_field(&r->dash, "", 0) || !set_field(&r->ext, "", 0)) {
-      return -1;
-    }
-    return 1;
+    if (n < len)
+      return set_field(&r->dash, ext_char, 1)
+        && set_field(&r->ext, local + n + 1, len - n - 1) ? 1 : -1;
+    return set_field(&r->dash, "", 0) && set_field(&r->ext, "", 0) ? 1 : -1;
   }
   return 0;
 }
 
-int
-resolve_alias(struct resolve *r, const char *local, const char *user,
-              const char *qmail_home, unsigned long uid, unsigned long gid)
+/* Is local the alias user's name, alone or followed by the extension
+ * character?  Then *rest is what follows the name. */
+static int
+names_alias(const char *local, const char **rest)
 {
-  const char ext_char[2] = { CONF_EXT_CHAR, 0 };
+  const char *name = instance_user_name(USER_ALIAS);
+  size_t n = strlen(name);
 
-  r->uid = uid;
-  r->gid = gid;
-  if (!stralloc_copys(&r->user, user) || !stralloc_0(&r->user)
+  if (strlen(local) < n || !case_equalb(local, name, n))
+    return 0;
+  if (local[n] != 0 && local[n] != CONF_EXT_CHAR)
+    return 0;
+  *rest = local + n;
+  return 1;
+}
+
+/* The alias user with home HOME/alias and the given dash and ext. */
+static int
+the_alias(struct recipient *r, const char *qmail_home,
+          const struct instance_ids *ids, const char *dash, const char *ext)
+{
+  struct instance_ids found;
+
+  if (!ids) {
+    if (!instance_ids(&found, &r->missing))
+      return -1;
+    ids = &found;
+  }
+  r->uid = ids->uid[USER_ALIAS];
+  r->gid = ids->gid[GROUP_NOFILES];
+  if (!stralloc_copys(&r->user, instance_user_name(USER_ALIAS))
+      || !stralloc_0(&r->user)
       || !stralloc_copys(&r->home, qmail_home) || !stralloc_cats(&r->home, "/alias")
       || !stralloc_0(&r->home)
-      || !stralloc_copys(&r->dash, ext_char) || !stralloc_0(&r->dash)
-      || !stralloc_copys(&r->ext, local) || !stralloc_0(&r->ext))
+      || !stralloc_copys(&r->dash, dash) || !stralloc_0(&r->dash)
+      || !stralloc_copys(&r->ext, ext) || !stralloc_0(&r->ext))
     return -1;
   return 1;
+}
+
+int
+recipient_find(struct recipient *r, const char *qmail_home,
+               const struct instance_ids *ids, const char *local)
+{
+  const char ext_char[2] = { CONF_EXT_CHAR, 0 };
+  const char *rest;
+  int found;
+
+  r->missing = 0;
+  r->source = RECIPIENT_USERS;
+  found = from_users(r, qmail_home, local);
+  if (found)
+    return found == 1;
+
+  if (names_alias(local, &rest)) {
+    r->source = RECIPIENT_ALIAS_NAME;
+    if (*rest)
+      return the_alias(r, qmail_home, ids, ext_char, rest + 1) == 1;
+    return the_alias(r, qmail_home, ids, "", "") == 1;
+  }
+
+  r->source = RECIPIENT_PASSWD;
+  found = from_passwd(r, local);
+  if (found)
+    return found == 1;
+
+  r->source = RECIPIENT_ALIAS;
+  return the_alias(r, qmail_home, ids, ext_char, local) == 1;
+}
+
+void
+recipient_free(struct recipient *r)
+{
+  stralloc_free(&r->user);
+  stralloc_free(&r->home);
+  stralloc_free(&r->dash);
+  stralloc_free(&r->ext);
 }

@@ -5,9 +5,44 @@
 #   t_fail "name" command args...    passes when the command exits non-zero
 #   t_check "name" "$got" "$want"    passes when the strings are equal
 #   t_match "name" "$text" PATTERN   passes when grep -E finds PATTERN
-#   t_skip "name" "why"
+#   t_skip "name" "why"              "ok N - name # SKIP why"
 #   t_tmpdir                         prints a fresh directory, removed at exit
-#   t_done                           exits 1 if anything failed
+#   t_done                           prints the plan "1..N"; exits 1 if
+#                                    anything failed.  Every script ends
+#                                    with it: tests/run.sh counts a script
+#                                    without its plan line as failed.
+#
+# A mail system instance in a temporary directory:
+#   t_instance DIR [HOST]            create it (control/me is HOST)
+#   t_maildir PATH                   a maildir (cur, new, tmp)
+#   t_start DIR [DEFAULTDELIVERY]    start its daemons (log: DIR/send.log)
+#   t_stop DIR                       stop them (also done at exit)
+#   t_queue DIR SENDER RCPT... < msg queue a message with qmail-queue
+#   t_wait_log DIR PATTERN [SECS]    wait for a line of this start's log
+#   t_wait_mail MAILDIR [N] [SECS]   wait for N messages in MAILDIR/new
+#   t_wait_grep FILE PATTERN [SECS]  wait for PATTERN in FILE
+#   t_make ARG...                    run make without the job server
+#
+# Privileges.  Run as root, the suite still runs every instance as an
+# unprivileged user, so the privilege split is exercised, not bypassed:
+# t_instance gives the instance directory to $T_USER (default nobody;
+# a name, or uid:gid), so qmail-start maps every role to that user,
+# qmail-lspawn stays root and switches to that user for each delivery,
+# and qmail-queue run by root drops to it.  The temporary directories
+# are traversable (mode 755) so that user reaches them.  What the test
+# creates in the instance as root (maildirs, .qmail and control files)
+# is given to the owner by t_start (files already owned by another
+# non-root user are left alone), and by these, for later changes:
+#   t_give DIR [PATH...]             give PATH (default DIR; recursive,
+#                                    symlinks not followed, DIR/bin kept)
+#                                    to the owner of instance DIR
+#   t_as_owner DIR CMD ARG...        run CMD as the owner of instance DIR
+#   t_owner DIR                      print that owner as uid:gid
+# A new maildir (t_maildir) belongs to the owner of the directory it is
+# made in.  Run by an ordinary user, all of this is that user and these
+# helpers change nothing.  A test that needs a root-owned instance on
+# purpose chowns DIR to root after t_instance; t_start then leaves the
+# tree alone.
 #
 # Output is TAP, read by tests/run.sh.
 
@@ -76,15 +111,39 @@ t_make() {
   MAKEFLAGS=$t_flags ${MAKE:-make} "$@"
 }
 
+# Who runs instances.  As root: $T_USER (a name, or uid:gid), by
+# default nobody, which every Debian system has, qmail users or not.
+T_UID=$(id -u)
+T_OWNER=
+if [ "$T_UID" = 0 ]; then
+  : "${T_USER:=nobody}"
+  case $T_USER in
+    *[!0-9:]*) T_OWNER=$(id -u "$T_USER" 2>/dev/null):$(id -g "$T_USER" 2>/dev/null) ;;
+    *:*) T_OWNER=$T_USER ;;
+    *) T_OWNER=$T_USER:$T_USER ;;
+  esac
+  case $T_OWNER in
+    [0-9]*:[0-9]*) ;;
+    *) echo "Bail out! T_USER=$T_USER: no such user"; exit 1 ;;
+  esac
+  if [ "${T_OWNER%%:*}" = 0 ]; then
+    echo "Bail out! T_USER=$T_USER is root: instances must run unprivileged"
+    exit 1
+  fi
+fi
+
 # Every temporary directory lives under one root made per test script
 # and removed when it exits, so runs never see each other's leftovers.
 T_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/qmail-test.XXXXXX")
 T_STARTED=
 trap 'for t_d in $T_STARTED; do t_stop "$t_d"; done
       chmod -R u+rwx "$T_ROOT" 2>/dev/null; rm -rf "$T_ROOT"' EXIT
+[ "$T_UID" = 0 ] && chmod 755 "$T_ROOT"
 
 t_tmpdir() {
-  mktemp -d "$T_ROOT/d.XXXXXX"
+  t_tmp=$(mktemp -d "$T_ROOT/d.XXXXXX") || return 1
+  [ "$T_UID" = 0 ] && chmod 755 "$t_tmp"
+  echo "$t_tmp"
 }
 
 t_done() {
@@ -92,23 +151,82 @@ t_done() {
   [ "$t_failed" -eq 0 ]
 }
 
+# The owner of instance DIR as uid:gid.
+t_owner() {
+  stat -c %u:%g "$1"
+}
+
+# Give PATH... (default DIR itself, the whole instance) to the owner of
+# instance DIR: everything root owns below them, without following
+# symbolic links and without touching DIR/bin.  Only as root, and only
+# when the instance is not root's own.
+t_give() {
+  [ "$T_UID" = 0 ] || return 0
+  t_gd=$1; shift
+  t_go=$(t_owner "$t_gd") || return 1
+  [ "${t_go%%:*}" = 0 ] && return 0
+  [ $# -gt 0 ] || set -- "$t_gd"
+  find "$@" -path "$t_gd/bin" -prune -o -user 0 -exec chown -h "$t_go" {} + || return 1
+}
+
+# Run CMD ARG... as the owner of instance DIR (as itself when not root).
+t_as_owner() {
+  t_ad=$1; shift
+  if [ "$T_UID" != 0 ]; then "$@"; return; fi
+  t_ao=$(t_owner "$t_ad") || return 1
+  if [ "${t_ao%%:*}" = 0 ]; then "$@"; return; fi
+  if command -v setpriv > /dev/null 2>&1; then
+    setpriv --reuid="${t_ao%%:*}" --regid="${t_ao#*:}" --clear-groups -- "$@"
+  else
+    su -s /bin/sh -c 'exec "$@"' "$(id -nu "${t_ao%%:*}")" -- x "$@"
+  fi
+}
+
 # An instance of the mail system in DIR (created), whose control/me is
 # HOST (default test.example), with bin/ pointing at the built programs.
+# As root DIR goes to the test user first (unless it already belongs to
+# some user other than root), so qmail-instcheck builds the queue for
+# that user, and every directory from T_ROOT down to DIR is made
+# traversable.
 t_instance() {
   mkdir -p "$1" && chmod 755 "$1" || return 1
+  if [ "$T_UID" = 0 ]; then
+    if [ "$(stat -c %u "$1")" = 0 ]; then chown "$T_OWNER" "$1" || return 1; fi
+    t_up=$(dirname "$1")
+    while case $t_up in "$T_ROOT"/*) true ;; *) false ;; esac; do
+      chmod o+x "$t_up"; t_up=$(dirname "$t_up")
+    done
+  fi
   QMAILHOME=$1 "$QBIN/qmail-instcheck" > /dev/null || return 1
   ln -s "$QBIN" "$1/bin"
   echo "${2:-test.example}" > "$1/control/me"
 }
 
-# A maildir at PATH.
+# A maildir at PATH.  As root, the directories it creates belong to the
+# owner of the directory they are made in.
 t_maildir() {
-  mkdir -p "$1/cur" "$1/new" "$1/tmp"
+  if [ "$T_UID" != 0 ]; then
+    mkdir -p "$1/cur" "$1/new" "$1/tmp"
+    return
+  fi
+  if [ -e "$1" ]; then
+    for t_s in cur new tmp; do
+      [ -e "$1/$t_s" ] && continue
+      mkdir "$1/$t_s" && chown "$(stat -c %u:%g "$1")" "$1/$t_s" || return 1
+    done
+    return 0
+  fi
+  t_top=$1
+  while [ ! -e "$(dirname "$t_top")" ]; do t_top=$(dirname "$t_top"); done
+  mkdir -p "$1/cur" "$1/new" "$1/tmp" \
+    && chown -R "$(stat -c %u:%g "$(dirname "$t_top")")" "$t_top"
 }
 
 # Start the daemons of instance DIR; the log is appended to DIR/send.log
-# and t_wait_log looks only at what this start logs.
+# and t_wait_log looks only at what this start logs.  As root, the
+# instance tree is first given to its owner (t_give).
 t_start() {
+  t_give "$1" || { echo "# cannot give $1 to its owner"; return 1; }
   T_LOG_FROM=$(cat "$1/send.log" 2>/dev/null | wc -l)
   (cd "$1" && QMAILHOME=$1 exec "$QBIN/qmail-start" "${2:-./Maildir/}" \
      >> "$1/send.log" 2>&1) &

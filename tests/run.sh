@@ -2,9 +2,12 @@
 # run.sh TEST... -- run the tests and summarise.
 #
 # Each TEST is a unit-test program or an integration script that prints
-# TAP ("ok N - name", "not ok N - name", "ok N - name # SKIP why").  A
-# test that exits non-zero without reporting a failure, or is killed by
-# the time limit, counts as one failure.  The last line is
+# TAP ("ok N - name", "not ok N - name", "ok N - name # SKIP why") and,
+# when it has finished, its plan "1..N" (t_done in tests/lib.sh,
+# unit_done() in tests/unit/unit.h).  A test that exits non-zero without
+# reporting a failure, is killed by the time limit, stops before its plan
+# line or reports a different number of tests than its plan says counts
+# as one failure.  The last line is
 # "N passed, N failed" (", N skipped" when any); the exit status is 1
 # when anything failed.
 #
@@ -33,17 +36,32 @@ for t in "$@"; do
   fi
   rc=$?
   cat "$out"
-  p=$(grep '^ok ' "$out" | grep -vc '# SKIP')
-  s=$(grep '^ok ' "$out" | grep -c '# SKIP')
-  f=$(grep -c '^not ok ' "$out")
+  p=$(grep -a '^ok ' "$out" | grep -avc '# SKIP')
+  s=$(grep -a '^ok ' "$out" | grep -ac '# SKIP')
+  f=$(grep -ac '^not ok ' "$out")
+  n=$((p + s + f))
+  plans=$(grep -aEc '^1\.\.[0-9]+([^0-9]|$)' "$out")
+  plan=$(grep -aE '^1\.\.[0-9]+([^0-9]|$)' "$out" | sed -n '1s/^1\.\.\([0-9]*\).*/\1/p')
+  # a script that went wrong without saying so counts as one failure
+  extra=0
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
     echo "not ok - $t exited with status $rc"
-    f=1
+    extra=1
   fi
-  if [ "$rc" -eq 0 ] && [ "$p" -eq 0 ] && [ "$s" -eq 0 ] && [ "$f" -eq 0 ]; then
+  if [ "$rc" -eq 0 ] && [ "$n" -eq 0 ]; then
     echo "not ok - $t ran no test"
-    f=1
+    extra=1
+  elif [ "$plans" -eq 0 ]; then
+    echo "not ok - $t stopped before its plan line (after $n tests)"
+    extra=1
+  elif [ "$plans" -gt 1 ]; then
+    echo "not ok - $t printed $plans plan lines"
+    extra=1
+  elif [ "$plan" -ne "$n" ]; then
+    echo "not ok - $t planned $plan tests but reported $n"
+    extra=1
   fi
+  f=$((f + extra))
   passed=$((passed + p)) skipped=$((skipped + s)) failed=$((failed + f))
   [ "$f" -eq 0 ] || failures="$failures $t"
 done

@@ -44,6 +44,8 @@ preprocess() {
   [ -z "$5" ] || cp "$5" "$1/queue/local/$pp_n/$2"
   [ -z "$6" ] || cp "$6" "$1/queue/remote/$pp_n/$2"
   rm -f "$1/queue/todo/$pp_n/$2" "$1/queue/intd/$pp_n/$2"
+  # qmail-send would have made them as the instance's owner
+  t_give "$1" "$1/queue/info/$pp_n/$2" "$1/queue/local/$pp_n/$2" "$1/queue/remote/$pp_n/$2" 2> /dev/null
 }
 
 size_of() { stat -c %s "$Q/mess/$(($1 % split))/$1"; }
@@ -187,6 +189,7 @@ t_check "deleting again changes nothing" "$out" "message $m3: no recipients left
 
 # 5. -b without qmail-send: QSBMF paragraphs appended to bounce/ID
 printf '<z@test.example>:\nSorry, no mailbox here by that name. (#5.1.1)\n\n' > "$Q/bounce/$m1"
+t_give "$I" "$Q/bounce/$m1"      # as qmail-send would have written it
 cp "$Q/bounce/$m1" "$W/m1.bounce"
 t_check "qread marks a message with a bounce pending" "$(qread | grep -F "#$m1 ")" "$block1 bouncing"
 out=$(qmsg -b "$m1" 2>&1)
@@ -242,15 +245,20 @@ t_check "showctl with an argument: 100" "$(showctl x > /dev/null 2>&1; echo $?)"
 # 7. privileges
 if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null 2>&1 && id nobody > /dev/null 2>&1; then
   as_nobody() { setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups "$@"; }
+  # a user who neither is root nor owns the instance (which, run by
+  # root, belongs to an unprivileged user: see tests/lib.sh)
+  other=4242
+  [ "$(stat -c %u "$I")" = $other ] && other=4243
+  as_other() { setpriv --reuid=$other --regid=$other --clear-groups "$@"; }
   chmod 755 "$T_ROOT" "$W"
-  out=$(QMAILHOME=$I as_nobody "$QBIN/qmail-qread" 2>&1)
+  out=$(QMAILHOME=$I as_other "$QBIN/qmail-qread" 2>&1)
   t_check "qread as another user: exit 111" "$?" 111
   t_match "qread says who may run it" "$out" "qmail-qread: fatal: permission denied reading $Q: run qmail-qread as root or as the owner of $I"
   chmod 755 "$Q"
-  out=$(QMAILHOME=$I as_nobody "$QBIN/qmail-qmsg" -d "$m1" 2>&1)
+  out=$(QMAILHOME=$I as_other "$QBIN/qmail-qmsg" -d "$m1" 2>&1)
   t_check "qmsg -d as another user: exit 111" "$?" 111
   t_match "qmsg names info/ it cannot read" "$out" "permission denied reading $Q/info: run qmail-qmsg as root or as the owner of $I"
-  out=$(QMAILHOME=$I as_nobody "$QBIN/qmail-qstat" 2>&1)
+  out=$(QMAILHOME=$I as_other "$QBIN/qmail-qstat" 2>&1)
   t_check "qstat as another user: exit 111" "$?" 111
   chmod 750 "$Q"
 

@@ -18,6 +18,12 @@ echo ./postmaster/Maildir/ > "$A/.qmail-postmaster"
 echo ./later/Maildir/ > "$A/.qmail-later"
 t_start "$I"
 t_ok "qmail-start brings up qmail-send" kill -0 "$(cat "$I/send.pid")"
+# as root the instance belongs to an unprivileged user, whom every
+# daemon but qmail-lspawn runs as
+owner=$(t_owner "$I")
+[ "$(id -u)" = 0 ] && t_fail "run by root, the instance still is not root's" test "${owner%%:*}" = 0
+t_check "qmail-send runs as the instance's owner" \
+  "$(ps -o uid= -p "$(cat "$I/send.pid")" | tr -d ' ')" "${owner%%:*}"
 
 # 1. maildir delivery through the alias user
 printf 'Subject: first\n\nhello joe\n' | t_queue "$I" sender@test.example joe@test.example
@@ -28,6 +34,7 @@ t_check "Return-Path is the first line" "$(sed -n 1p "$f")" "Return-Path: <sende
 t_check "Delivered-To is the second line" "$(sed -n 2p "$f")" "Delivered-To: joe@test.example"
 t_match "qmail-queue's Received line follows" "$(sed -n 3p "$f")" '^Received: \(qmail [0-9]+ invoked by uid [0-9]+\); .* \+0000$'
 t_check "the body is intact" "$(tail -n 1 "$f")" "hello joe"
+t_check "qmail-local wrote it as the instance's owner" "$(stat -c %u "$f")" "${owner%%:*}"
 t_ok "the queue forgets the message (end msg)" t_wait_log "$I" '^end msg [0-9]+$'
 
 # 2. mbox delivery
@@ -144,6 +151,7 @@ t_match "qmail-send says it is exiting" "$(tail -n 1 "$I/send.log")" '^status: e
 w=$(t_tmpdir)
 printf '#!/bin/sh\necho "filter $$" >> %s/filter.log\nexec %s/qmail-queue\n' "$w" "$QBIN" > "$w/filter"
 chmod 755 "$w/filter"
+t_give "$I" "$w"                 # qmail-send, as the owner, writes filter.log
 QMAILQUEUE=$w/filter t_start "$I"
 before=$(ls "$A/sender/Maildir/new" | wc -l)
 printf 'Subject: eighth\n\nfiltered\n' | t_queue "$I" sender@test.example nosuchuser@test.example

@@ -88,7 +88,7 @@ t_check "three local deliveries, then no more" \
 echo 30 > "$I/control/concurrencylocal"
 t_stop "$I"; t_start "$I"
 echo ./mbox/Mailbox > "$A/.qmail-many"
-mkdir "$A/mbox"
+t_as_owner "$I" mkdir "$A/mbox"
 env=$(t_tmpdir)
 { printf 'Fsender@test.example\0'; i=0; while [ $i -lt 20 ]; do printf 'Tmany@test.example\0'; i=$((i + 1)); done; printf '\0'; } > "$env/e"
 { printf 'Subject: concurrent\n\n'; i=0; while [ $i -lt 2000 ]; do echo "line $i of a body long enough to need several writes"; i=$((i + 1)); done; } > "$env/m"

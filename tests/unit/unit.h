@@ -6,8 +6,10 @@
  *     int main(void) { RUN(test_copy); return unit_done(); }
  *
  * Each case prints "ok N - name" or "not ok N - name" with the failed
- * checks as "#" comments before it; unit_done() prints the plan and
- * returns non-zero when any case failed.  tests/run.sh counts the lines.
+ * checks as "#" comments before it; unit_done() prints the plan "1..N"
+ * and returns non-zero when any case failed.  tests/run.sh counts the
+ * lines and checks them against the plan: a test that returns (or
+ * crashes) before unit_done() has no plan line and fails the run.
  */
 #ifndef UNIT_H
 #define UNIT_H

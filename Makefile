@@ -28,6 +28,7 @@ include src/users/Makefile.inc
 include src/inject/Makefile.inc
 include src/user/Makefile.inc
 include src/dns/Makefile.inc
+include src/tls/Makefile.inc
 include tests/Makefile.inc
 
 build: $(DEPSTAMP) build/include/qconf.h $(LIBQ) $(PROGS)

@@ -26,6 +26,7 @@ include src/queue/Makefile.inc
 include src/users/Makefile.inc
 include src/inject/Makefile.inc
 include src/user/Makefile.inc
+include src/net/Makefile.inc
 include tests/Makefile.inc
 
 build: $(DEPSTAMP) build/include/qconf.h $(LIBQ) $(PROGS)

@@ -27,6 +27,7 @@ include src/queue/Makefile.inc
 include src/users/Makefile.inc
 include src/inject/Makefile.inc
 include src/user/Makefile.inc
+include src/net/Makefile.inc
 include src/dns/Makefile.inc
 include src/tls/Makefile.inc
 include tests/Makefile.inc

@@ -144,6 +144,15 @@ static const struct hier_entry files[] = {
   F("man/man8/qmail-qread.8", "src/admin/qmail-qread.8", 0644),
   F("man/man8/qmail-qstat.8", "src/admin/qmail-qstat.8", 0644),
   F("man/man8/qmail-qmsg.8", "src/admin/qmail-qmsg.8", 0644),
+  /* the listener, its rules and the inetd helper (ucspi-tcp's names) */
+  F("bin/tcpserver", "build/bin/tcpserver", 0755),
+  F("bin/tcprules", "build/bin/tcprules", 0755),
+  F("bin/tcprulescheck", "build/bin/tcprulescheck", 0755),
+  F("bin/tcp-env", "build/bin/tcp-env", 0755),
+  F("man/man1/tcpserver.1", "src/net/tcpserver.1", 0644),
+  F("man/man1/tcprules.1", "src/net/tcprules.1", 0644),
+  F("man/man1/tcprulescheck.1", "src/net/tcprulescheck.1", 0644),
+  F("man/man1/tcp-env.1", "src/net/tcp-env.1", 0644),
 };
 
 #define COUNT(a) (sizeof (a) / sizeof (a)[0])

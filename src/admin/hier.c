@@ -153,6 +153,29 @@ static const struct hier_entry files[] = {
   F("man/man1/tcprules.1", "src/net/tcprules.1", 0644),
   F("man/man1/tcprulescheck.1", "src/net/tcprulescheck.1", 0644),
   F("man/man1/tcp-env.1", "src/net/tcp-env.1", 0644),
+  /* DNS lookups through the mail system's own resolver, for operators */
+  F("bin/dnsip", "build/bin/dnsip", 0755),
+  F("bin/dnsmx", "build/bin/dnsmx", 0755),
+  F("bin/dnsmxip", "build/bin/dnsmxip", 0755),
+  F("bin/dnsptr", "build/bin/dnsptr", 0755),
+  F("bin/dnscname", "build/bin/dnscname", 0755),
+  F("bin/dnstxt", "build/bin/dnstxt", 0755),
+  F("bin/dnsfq", "build/bin/dnsfq", 0755),
+  F("bin/ipmeprint", "build/bin/ipmeprint", 0755),
+  F("man/man1/dnsip.1", "src/dns/dnsip.1", 0644),
+  F("man/man1/dnsmx.1", "src/dns/dnsmx.1", 0644),
+  F("man/man1/dnsmxip.1", "src/dns/dnsmxip.1", 0644),
+  F("man/man1/dnsptr.1", "src/dns/dnsptr.1", 0644),
+  F("man/man1/dnscname.1", "src/dns/dnscname.1", 0644),
+  F("man/man1/dnstxt.1", "src/dns/dnstxt.1", 0644),
+  F("man/man1/dnsfq.1", "src/dns/dnsfq.1", 0644),
+  F("man/man1/ipmeprint.1", "src/dns/ipmeprint.1", 0644),
+  F("man/man7/qmail-dns.7", "src/dns/qmail-dns.7", 0644),
+  /* TLS for operators: test a server's or a client's handshake */
+  F("bin/tlsclient", "build/bin/tlsclient", 0755),
+  F("bin/tlsserver", "build/bin/tlsserver", 0755),
+  F("man/man1/tlsclient.1", "src/tls/tlsclient.1", 0644),
+  F("man/man1/tlsserver.1", "src/tls/tlsserver.1", 0644),
 };
 
 #define COUNT(a) (sizeof (a) / sizeof (a)[0])

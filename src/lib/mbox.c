@@ -277,6 +277,37 @@ lock_mailbox(int fd, const char *path, unsigned int lock_timeout,
   return 1;
 }
 
+/* The message was not appended, and what was written of it could not
+ * be removed (err): the file may end in a partial message that no
+ * retry will take away.  why, which says why the write failed, loses
+ * its status code and gets this added, so that the log says it. */
+static void
+explain_partial(stralloc *why, const char *path, int err)
+{
+  size_t i;
+
+  for (i = why->len; i >= 3; --i)
+    if (!memcmp(why->s + i - 3, " (#", 3)) {
+      why->len = i - 3;
+      break;
+    }
+  if (why->len && why->s[why->len - 1] == '.')
+    --why->len;
+  if (!why->len && (!stralloc_cats(why, "Unable to deliver to ")
+                    || !stralloc_cats(why, path)))
+    goto nomem;
+  if (!stralloc_cats(why, "; then unable to truncate ")
+      || !stralloc_cats(why, path)
+      || !stralloc_cats(why, " back to its old size: ")
+      || !stralloc_cats(why, strerror(err))
+      || !stralloc_cats(why, ". The mailbox may end in a partial message"
+                        " and needs attention. (#4.3.0)"))
+    goto nomem;
+  return;
+nomem:
+  why->len = 0;
+}
+
 int
 mbox_append(int fd, const char *path, int msgfd, const char *head,
             size_t headlen, unsigned int lock_timeout, stralloc *why)
@@ -317,9 +348,15 @@ mbox_append(int fd, const char *path, int msgfd, const char *head,
   return 1;
 
 undo:
-  /* still under both locks: nobody has seen the partial message */
-  if (ftruncate(fd, size) == 0)
-    fsync(fd);
+  /* still under both locks: nobody has seen the partial message; a
+   * special file (a terminal, /dev/null) has nothing to cut back */
+  if (ftruncate(fd, size) == -1 || (fsync(fd) == -1 && errno != EINVAL)) {
+    int cut_err = errno;
+    struct stat st;
+
+    if (fstat(fd, &st) == -1 || S_ISREG(st.st_mode))
+      explain_partial(why, path, cut_err);
+  }
   unlock_mailbox(fd);
   errno = err;
   return 0;
@@ -365,6 +402,58 @@ dotlock_mailbox(stralloc *lock, const char *path, unsigned int lock_timeout,
   }
 }
 
+/* The directory holding path: "." when path has no slash. */
+static int
+directory_of(stralloc *dir, const char *path)
+{
+  const char *slash = strrchr(path, '/');
+
+  if (!slash)
+    return stralloc_copys(dir, ".") && stralloc_0(dir);
+  if (slash == path)
+    return stralloc_copys(dir, "/") && stralloc_0(dir);
+  return stralloc_copyb(dir, path, (size_t)(slash - path)) && stralloc_0(dir);
+}
+
+/* Open path for appending, creating it (mode 0600 less the umask) when
+ * missing.  An empty file may be one just created, by us or by another
+ * deliverer whose directory sync failed, so its directory is synced
+ * before anything is written: a message appended to a file whose name
+ * has not reached the disk is lost with the name in a crash.  (A mail
+ * reader that empties its mbox instead of removing it costs one more
+ * sync.)  -1 with why set. */
+static int
+open_mailbox(const char *path, stralloc *why)
+{
+  stralloc dir = STRALLOC_ZERO;
+  struct stat st;
+  int fd = open_append(path), err;
+
+  if (fd == -1) {
+    failure_explain(why, "Unable to open ", path, 0, errno,
+                    failure_status(errno));
+    return -1;
+  }
+  if (fstat(fd, &st) == -1) {
+    err = errno;
+    close(fd);
+    failure_explain(why, "Unable to open ", path, 0, err, "4.3.0");
+    return -1;
+  }
+  if (S_ISREG(st.st_mode) && st.st_size == 0) {
+    if (!directory_of(&dir, path) || !fsync_dir(dir.s)) {
+      err = errno;
+      close(fd);
+      stralloc_free(&dir);
+      failure_explain(why, "Unable to sync the directory of ", path, 0, err,
+                      failure_status(err));
+      return -1;
+    }
+    stralloc_free(&dir);
+  }
+  return fd;
+}
+
 int
 mbox_deliver(const char *path, int msgfd, const char *head, size_t headlen,
              unsigned int lock_timeout, stralloc *why)
@@ -379,11 +468,9 @@ mbox_deliver(const char *path, int msgfd, const char *head, size_t headlen,
       err = errno;
       break;
     }
-    fd = open_append(path);
+    fd = open_mailbox(path, why);
     if (fd == -1) {
       err = errno;
-      failure_explain(why, "Unable to open ", path, 0, err,
-                      failure_status(err));
     } else {
       ok = mbox_append(fd, path, msgfd, head, headlen, lock_timeout, why);
       err = errno;

@@ -39,7 +39,11 @@
  *          directory), or when path is not a regular file (/dev/null),
  *          the kernel locks below are all there is;
  *       2. path is opened for appending, and created with mode 0600
- *          (less the umask) if it does not exist;
+ *          (less the umask) if it does not exist; when the file is
+ *          empty (new, or left empty by an earlier attempt whose sync
+ *          failed) the directory holding the name path is fsync'd
+ *          before anything is written, so that the file's name
+ *          survives a crash with the message;
  *       3. mbox_append below does the rest;
  *       4. the file is closed and the dot-lock removed.
  *     A mailbox that a mail reader removed or replaced while we waited
@@ -73,8 +77,15 @@
  *       4. the locks are released; fd stays open.
  *     If anything fails after step 3 begins -- reading the message,
  *     writing, the fsync -- the file is truncated back to the size
- *     noted before the locks are released, so the mbox never holds a
- *     partial message.  Returns and explains as mbox_deliver does.
+ *     noted (and synced) before the locks are released, so the mbox
+ *     does not hold a partial message.  If that truncation or its sync
+ *     fails too (for a regular file: a special one such as /dev/null
+ *     has nothing to cut back), the file may end in a partial message
+ *     that retries cannot take away: why then names both failures,
+ *     says "The mailbox may end in a partial message and needs
+ *     attention." and ends in "(#4.3.0)", so that the administrator
+ *     learns of it from the log.
+ *     Returns and explains as mbox_deliver does.
  */
 #ifndef MBOX_H
 #define MBOX_H

@@ -1,6 +1,7 @@
 /* Unit tests for mbox: the From_ line, mboxrd quoting (also across read
  * boundaries), the final newline and blank line, appending, truncation
- * back to the old size when a write or a read fails, and locking: a
+ * back to the old size when a write or a read fails, the directory of a
+ * new mbox synced (a delivery fails while it cannot be), and locking: a
  * lock held by another process delays the delivery, one held too long
  * makes it fail, and the delivery's own locks keep others out while it
  * writes. */
@@ -233,6 +234,66 @@ test_open_fails(void)
   CHECK(contains(&why, "(#4.2.1)"));
   close(fd);
   stralloc_free(&p);
+  stralloc_free(&why);
+}
+
+/* A new mbox's directory is synced before the message goes in; when it
+ * cannot be (here: it cannot be opened for reading), the delivery fails
+ * and leaves an empty file, and the next delivery, finding it empty,
+ * syncs the directory again.  Root reads any directory, so only the
+ * retry is seen then. */
+static void
+test_new_mbox_directory_sync(void)
+{
+  stralloc dir = STRALLOC_ZERO, p = STRALLOC_ZERO, why = STRALLOC_ZERO;
+  stralloc want = STRALLOC_ZERO, got = STRALLOC_ZERO;
+  struct stat st;
+  int fd = message_fd("m5", "hi\n", 3);
+
+  path(&dir, "unreadable");
+  CHECK(mkdir(dir.s, 0700) == 0);
+  path(&p, "unreadable/mbox");
+  if (geteuid() != 0) {
+    CHECK(chmod(dir.s, 0300) == 0);
+    errno = 0;
+    CHECK(!mbox_deliver(p.s, fd, head, sizeof head - 1, 0, &why));
+    CHECK(errno == EACCES);
+    CHECK(contains(&why, "Unable to sync the directory of "));
+    CHECK(contains(&why, "unreadable/mbox: "));
+    CHECK(contains(&why, "(#4.2.1)"));
+    CHECK(stat(p.s, &st) == 0 && st.st_size == 0);
+    CHECK(chmod(dir.s, 0700) == 0);
+    lseek(fd, 0, SEEK_SET);
+  }
+  CHECK(mbox_deliver(p.s, fd, head, sizeof head - 1, 0, &why));
+  CHECK(stralloc_copys(&want, head) && stralloc_cats(&want, "hi\n\n"));
+  CHECK(content(p.s, &got));
+  CHECK_MEM(got.s, got.len, want.s, want.len);
+  close(fd);
+  stralloc_free(&dir);
+  stralloc_free(&p);
+  stralloc_free(&why);
+  stralloc_free(&want);
+  stralloc_free(&got);
+}
+
+/* A name without a slash is a file in the current directory. */
+static void
+test_new_mbox_here(void)
+{
+  stralloc want = STRALLOC_ZERO, got = STRALLOC_ZERO, why = STRALLOC_ZERO;
+  int fd = message_fd("m6", "here\n", 5), back = open(".", O_RDONLY);
+
+  CHECK(back != -1 && chdir(top) == 0);
+  CHECK(mbox_deliver("mbox-here", fd, head, sizeof head - 1, 0, &why));
+  CHECK(stralloc_copys(&want, head) && stralloc_cats(&want, "here\n\n"));
+  CHECK(content("mbox-here", &got));
+  CHECK_MEM(got.s, got.len, want.s, want.len);
+  CHECK(fchdir(back) == 0);
+  close(back);
+  close(fd);
+  stralloc_free(&want);
+  stralloc_free(&got);
   stralloc_free(&why);
 }
 
@@ -610,6 +671,8 @@ main(void)
   RUN(test_final_newline_and_empty);
   RUN(test_appends);
   RUN(test_open_fails);
+  RUN(test_new_mbox_directory_sync);
+  RUN(test_new_mbox_here);
   RUN(test_truncated_after_write_error);
   RUN(test_truncated_after_read_error);
   RUN(test_waits_for_lock);

@@ -153,6 +153,11 @@ static const struct hier_entry files[] = {
   F("man/man1/tcprules.1", "src/net/tcprules.1", 0644),
   F("man/man1/tcprulescheck.1", "src/net/tcprulescheck.1", 0644),
   F("man/man1/tcp-env.1", "src/net/tcp-env.1", 0644),
+  /* TLS tools: check a server, a certificate and its key */
+  F("bin/tlsclient", "build/bin/tlsclient", 0755),
+  F("bin/tlsserver", "build/bin/tlsserver", 0755),
+  F("man/man1/tlsclient.1", "src/tls/tlsclient.1", 0644),
+  F("man/man1/tlsserver.1", "src/tls/tlsserver.1", 0644),
 };
 
 #define COUNT(a) (sizeof (a) / sizeof (a)[0])

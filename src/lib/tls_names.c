@@ -15,7 +15,7 @@ static const struct code_name errors[] = {
   { BR_ERR_OK, "BR_ERR_OK", "no error" },
   { BR_ERR_BAD_PARAM, "BR_ERR_BAD_PARAM", "invalid parameter given to the TLS engine" },
   { BR_ERR_BAD_STATE, "BR_ERR_BAD_STATE", "operation not possible in the engine's state" },
-  { BR_ERR_UNSUPPORTED_VERSION, "BR_ERR_UNSUPPORTED_VERSION", "the peer does not speak TLS 1.2" },
+  { BR_ERR_UNSUPPORTED_VERSION, "BR_ERR_UNSUPPORTED_VERSION", "protocol version not TLS 1.2 (or not TLS at all)" },
   { BR_ERR_BAD_VERSION, "BR_ERR_BAD_VERSION", "record version does not match the negotiated one" },
   { BR_ERR_BAD_LENGTH, "BR_ERR_BAD_LENGTH", "invalid record length (the peer may not be speaking TLS)" },
   { BR_ERR_TOO_LARGE, "BR_ERR_TOO_LARGE", "record or handshake message too large" },

@@ -233,9 +233,14 @@ t_check "unknown account: the alias user, whole local part as ext" \
   "$(getpw nosuchuser-x)" "alias|$U|$G|$I/alias|-|nosuchuser-x|"
 t_check "root never receives mail: alias" "$(getpw root)" "alias|$U|$G|$I/alias|-|root|"
 t_check "no arguments: exit 100" "$(QMAILHOME=$I "$QBIN/qmail-getpw" > /dev/null 2>&1; echo $?)" 100
-out=$(QMAILHOME=$W/missing "$QBIN/qmail-getpw" nosuchuser 2>&1)
-t_check "no alias user: exit 111" "$?" 111
-t_match "no alias user: message" "$out" 'unable to find the alias user'
+if [ $root = yes ]; then
+  # root runs an instance as the owner of its directory: none here
+  out=$(QMAILHOME=$W/missing "$QBIN/qmail-getpw" nosuchuser 2>&1)
+  t_check "no alias user: exit 111" "$?" 111
+  t_match "no alias user: message" "$out" 'unable to find the alias user'
+else
+  t_skip "no alias user" "an ordinary user's instance always has one: that user (needs root)"
+fi
 if [ $root = yes ] && command -v unshare > /dev/null 2>&1 \
     && unshare -m true 2> /dev/null; then
   # a private /etc/passwd in a mount namespace, so the accounts are known

@@ -26,10 +26,11 @@
 # Privileges.  Run as root, the suite still runs every instance as an
 # unprivileged user, so the privilege split is exercised, not bypassed:
 # t_instance gives the instance directory to $T_USER (default nobody;
-# a name, or uid:gid), so qmail-start maps every role to that user,
-# qmail-lspawn stays root and switches to that user for each delivery,
-# and qmail-queue run by root drops to it.  The temporary directories
-# are traversable (mode 755) so that user reaches them.  What the test
+# a name, or numeric uid:gid).  qmail-start, started by root, then
+# switches every daemon to the roles it maps to that owner (see
+# src/lib/instance.h), deliveries run as that owner, never as root, and
+# qmail-queue run by root drops to it.  The temporary directories are
+# traversable (mode 755) so that user reaches them.  What the test
 # creates in the instance as root (maildirs, .qmail and control files)
 # is given to the owner by t_start (files already owned by another
 # non-root user are left alone), and by these, for later changes:

@@ -1,9 +1,9 @@
 /* netenv.c -- the TCP environment of a connection; see netenv.h. */
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <string.h>
 
+#include "dns.h"
 #include "netenv.h"
 
 /* The text form of one address and port; *ipv6 says what it was after
@@ -72,68 +72,56 @@ name_ok(const char *name)
 
 /* 1 when one of name's addresses is the client's. */
 static int
-name_has_address(const char *name, const struct netenv *ne)
+name_has_address(const struct dns_conf *conf, const char *name,
+                 const struct netenv *ne)
 {
-  struct addrinfo hints, *list = 0, *ai;
+  struct dns_iplist ips = DNS_IPLIST_ZERO;
+  size_t i;
   int found = 0;
 
-  memset(&hints, 0, sizeof hints);
-  hints.ai_family = ne->ipv6 ? AF_INET6 : AF_INET;
-  hints.ai_socktype = SOCK_STREAM;
-  if (getaddrinfo(name, 0, &hints, &list) != 0)
-    return 0;
-  for (ai = list; ai && !found; ai = ai->ai_next) {
-    if (ai->ai_family == AF_INET && !ne->ipv6)
-      found = memcmp(&((struct sockaddr_in *)ai->ai_addr)->sin_addr,
-                     ne->remote, 4) == 0;
-    else if (ai->ai_family == AF_INET6 && ne->ipv6)
-      found = memcmp(&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr,
-                     ne->remote, 16) == 0;
-  }
-  freeaddrinfo(list);
+  if ((ne->ipv6 ? dns_ip6(conf, &ips, name) : dns_ip4(conf, &ips, name)) == 1)
+    for (i = 0; i < ips.len && !found; ++i)
+      found = memcmp(ips.ip[i].ip, ne->remote, ne->ipv6 ? 16 : 4) == 0;
+  dns_iplist_free(&ips);
   return found;
 }
 
 int
 netenv_remotehost(const struct netenv *ne, int paranoid, stralloc *host)
 {
-  struct sockaddr_in sin;
-  struct sockaddr_in6 sin6;
-  const struct sockaddr *sa;
-  socklen_t salen;
-  char name[NI_MAXHOST];
+  struct dns_conf conf = DNS_CONF_ZERO;
+  struct dns_strlist names = DNS_STRLIST_ZERO;
+  struct dns_ip ip;
+  const char *name;
+  int ok = 0;
   size_t i;
 
-  if (ne->ipv6) {
-    memset(&sin6, 0, sizeof sin6);
-    sin6.sin6_family = AF_INET6;
-    memcpy(&sin6.sin6_addr, ne->remote, 16);
-    sa = (const struct sockaddr *)&sin6;
-    salen = sizeof sin6;
-  } else {
-    memset(&sin, 0, sizeof sin);
-    sin.sin_family = AF_INET;
-    memcpy(&sin.sin_addr, ne->remote, 4);
-    sa = (const struct sockaddr *)&sin;
-    salen = sizeof sin;
-  }
-  if (getnameinfo(sa, salen, name, sizeof name, 0, 0, NI_NAMEREQD) != 0)
+  ip.family = ne->ipv6 ? AF_INET6 : AF_INET;
+  memcpy(ip.ip, ne->remote, 16);
+  if (!dns_conf_load(&conf, 0))
     return 0;
-  name[sizeof name - 1] = 0;
-  if (!name_ok(name))
-    return 0;
-  if (paranoid && !name_has_address(name, ne))
-    return 0;
+  if (dns_ptr(&conf, &names, &ip) != 1 || names.len == 0)
+    goto done;
+  name = names.str[0].s;
+  if (!name_ok(name) || strlen(name) != names.str[0].len)
+    goto done;
+  if (paranoid && !name_has_address(&conf, name, ne))
+    goto done;
   if (!stralloc_copys(host, ""))
-    return 0;
+    goto done;
   for (i = 0; name[i]; ++i) {
     char c = name[i];
 
     if (!stralloc_append(host, c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a')
                          : c))
-      return 0;
+      goto done;
   }
-  return stralloc_0(host);
+  ok = stralloc_0(host);
+
+done:
+  dns_strlist_free(&names);
+  dns_conf_free(&conf);
+  return ok;
 }
 
 static int

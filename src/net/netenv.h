@@ -21,9 +21,10 @@
  *     terminated, lower case).  Returns 1, or 0 when there is no name,
  *     the lookup fails, the name holds anything but letters, digits,
  *     '-', '_' and dots (it goes into headers and logs), or, when
- *     paranoid, none of the name's addresses is the client's.  Uses the
- *     C library's getnameinfo/getaddrinfo (which read /etc/hosts first);
- *     the one place to switch to the project's resolver.
+ *     paranoid, none of the name's A (or AAAA) addresses is the
+ *     client's.  Asks the project's resolver (dns.h: the servers of
+ *     /etc/resolv.conf, or $DNSSERVER), never /etc/hosts, as ucspi-tcp
+ *     asks only the DNS; the first PTR name counts.
  * netenv_put(eb, ne, localhost, remotehost)
  *     Set the variables in eb: TCPLOCALHOST to localhost and
  *     TCPREMOTEHOST to remotehost, each removed when null; TCPREMOTEINFO

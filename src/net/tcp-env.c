@@ -19,6 +19,7 @@
  * be run; otherwise whatever the program exits with.
  */
 #include <errno.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -56,7 +57,7 @@ main(int argc, char **argv)
     case 'P': paranoid = 0; break;
     case 'l': localname = optarg; break;
     case 't':
-      if (!scan_ulong(optarg, &timeout) || optarg[scan_ulong(optarg, &timeout)])
+      if (!scan_ulong(optarg, &timeout) || optarg[strspn(optarg, "0123456789")])
         die(100, "-t: the timeout is a number of seconds");
       break;
     default: die(100, USAGE);

@@ -49,6 +49,7 @@
 #include "fmt.h"
 #include "iptext.h"
 #include "netenv.h"
+#include "prot.h"
 #include "rulescdb.h"
 #include "scan.h"
 #include "sig.h"
@@ -183,23 +184,23 @@ group_id(const char *s)
   return (long)gr->gr_gid;
 }
 
-/* Become the -g group (and only it) and the -u user. */
+/* Become the -g group (and only it) and the -u user; an id not given
+ * stays as it is, but a root listener drops its supplementary groups
+ * either way. */
 static void
 drop_privileges(void)
 {
-  if (opt.gid != -1) {
-    gid_t gid = (gid_t)opt.gid;
+  uid_t uid = opt.uid != -1 ? (uid_t)opt.uid : getuid();
+  gid_t gid = opt.gid != -1 ? (gid_t)opt.gid : getgid();
 
-    if (setgroups(1, &gid) == -1)
-      die_sys(111, "unable to set supplementary groups");
-    if (setgid(gid) == -1)
-      die_sys(111, "unable to set group id");
-  }
-  if (opt.uid != -1) {
-    if (setuid((uid_t)opt.uid) == -1)
-      die_sys(111, "unable to set user id");
-    if (getuid() != (uid_t)opt.uid || geteuid() != (uid_t)opt.uid)
-      die(111, "unable to set user id: still privileged");
+  char u[FMT_ULONG], g[FMT_ULONG];
+
+  if (opt.uid == -1 && opt.gid == -1)
+    return;
+  if (!prot_become(uid, gid)) {
+    u[fmt_ulong(u, (unsigned long)uid)] = 0;
+    g[fmt_ulong(g, (unsigned long)gid)] = 0;
+    die_sys(111, "unable to switch to user ", u, " and group ", g);
   }
 }
 

@@ -5,7 +5,9 @@
 # the log lines in ucspi-tcp's format, -B, deny rules, -c 3 against 10
 # clients at once (never more than 3 programs), 1,000 connections
 # dropped at once against -c 40, the -u/-g drop (as root), SIGTERM,
-# port names, and tcp-env under a Python "inetd".
+# port names, -h/-p against dnsmasq on a loopback port (through
+# $DNSSERVER, so no query leaves the machine), and tcp-env under a
+# Python "inetd".
 #
 # ucspi-tcp's tcpserver is the referee when installed (Debian:
 # ucspi-tcp); an IPv6-capable one (ucspi-tcp-ipv6) is used for the IPv6
@@ -341,18 +343,93 @@ else
   t_skip "a port name from /etc/services" "no free named port above 1024"
 fi
 
-# --- -h: the host name, from /etc/hosts only (never a name server) ----
-if grep -Eq '^127\.0\.0\.1[[:space:]]+localhost([[:space:]]|$)' /etc/hosts 2>/dev/null; then
-  printf '=localhost:allow,RULEVAR="byname"\n:deny\n' | \
+# --- -h and -p: host names from dnsmasq on a loopback port, never from
+# the machine's name servers ($DNSSERVER points the resolver there)
+DNSMASQ=$(command -v dnsmasq 2>/dev/null)
+[ -z "$DNSMASQ" ] && [ -x /usr/sbin/dnsmasq ] && DNSMASQ=/usr/sbin/dnsmasq
+dport=
+if [ -n "$DNSMASQ" ]; then
+  set -- --host-record=good.test,127.0.0.5 \
+    --ptr-record=6.0.0.127.in-addr.arpa,liar.test \
+    --host-record=liar.test,127.0.0.99 \
+    --ptr-record="8.0.0.127.in-addr.arpa,a b.test" \
+    --ptr-record="9.0.0.127.in-addr.arpa,x*y.test" \
+    --txt-record=x.test,unused \
+    --local=/test/ --local=/127.in-addr.arpa/
+  listen=127.0.0.1
+  if have_ipv6; then
+    set -- "$@" --host-record=six.test,::1 --local=/ip6.arpa/
+    listen=127.0.0.1,::1
+  fi
+  for try in 1 2 3; do
+    p=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "$DNSMASQ" -k --port="$p" --listen-address=$listen --bind-interfaces \
+      --no-resolv --no-hosts --conf-file=/dev/null --pid-file= "$@" \
+      2> "$D/dnsmasq.err" &
+    dm=$!
+    SERVERS="$SERVERS $dm"
+    i=0
+    while [ $i -lt 50 ] && kill -0 $dm 2>/dev/null; do
+      if DNSSERVER=127.0.0.1:$p RES_OPTIONS="timeout:1 attempts:1" \
+         "$QBIN/dnsptr" 127.0.0.5 > /dev/null 2>&1; then
+        dport=$p; break
+      fi
+      sleep 0.1; i=$((i + 1))
+    done
+    [ -n "$dport" ] && break
+    kill $dm 2>/dev/null
+  done
+fi
+if [ -n "$dport" ]; then
+  printf '=good.test:allow,RULEVAR="byname"\n=.test:allow,RULEVAR="domain"\n:allow,RULEVAR="nohost"\n' | \
     "$QBIN/tcprules" "$D/host.cdb" "$D/host.tmp"
-  start host "$QBIN/tcpserver" -1 -h -p -x "$D/host.cdb" 127.0.0.1 0 "$D/envprog"
-  got=$($CLIENT connect 127.0.0.1 "$port" | grep -E '^(TCPREMOTEHOST|RULEVAR)=')
-  stop host
-  t_check "-h -p: TCPREMOTEHOST from the PTR lookup, and =host rules" "$got" \
-    "RULEVAR=byname
-TCPREMOTEHOST=localhost"
+  printf '#!/bin/sh\nenv | grep -E "^(TCPREMOTEHOST|RULEVAR)=" | sort\n' > "$D/hostprog"
+  chmod +x "$D/hostprog"
+  start paranoid env DNSSERVER=127.0.0.1:$dport "$QBIN/tcpserver" -1 -h -p \
+    -x "$D/host.cdb" 127.0.0.1 0 "$D/hostprog"
+  $CLIENT sweep 127.0.0.1 "$port" 127.0.0.5 127.0.0.6 127.0.0.7 127.0.0.8 > "$D/paranoid.out"
+  stop paranoid
+  t_check "-h -p: a confirmed name and its =host rule; a liar, no name, a bad name stay unknown" \
+    "$(cat "$D/paranoid.out")" "== 127.0.0.5
+RULEVAR=byname
+TCPREMOTEHOST=good.test
+== 127.0.0.6
+RULEVAR=nohost
+== 127.0.0.7
+RULEVAR=nohost
+== 127.0.0.8
+RULEVAR=nohost"
+  start trusting env DNSSERVER=127.0.0.1:$dport "$QBIN/tcpserver" -1 -h \
+    -x "$D/host.cdb" 127.0.0.1 0 "$D/hostprog"
+  $CLIENT sweep 127.0.0.1 "$port" 127.0.0.6 127.0.0.8 127.0.0.9 > "$D/trusting.out"
+  stop trusting
+  t_check "-h without -p: the PTR name as it is and =.domain rules; names with a space or '*' are ignored" \
+    "$(cat "$D/trusting.out")" "== 127.0.0.6
+RULEVAR=domain
+TCPREMOTEHOST=liar.test
+== 127.0.0.8
+RULEVAR=nohost
+== 127.0.0.9
+RULEVAR=nohost"
+  start nolookup env DNSSERVER=127.0.0.1:$dport "$QBIN/tcpserver" -1 \
+    -x "$D/host.cdb" 127.0.0.1 0 "$D/hostprog"
+  $CLIENT sweep 127.0.0.1 "$port" 127.0.0.5 > "$D/nolookup.out"
+  stop nolookup
+  t_check "-H (the default): no lookup" "$(cat "$D/nolookup.out")" "== 127.0.0.5
+RULEVAR=nohost"
+  if have_ipv6; then
+    start host6 env DNSSERVER=127.0.0.1:$dport "$QBIN/tcpserver" -1 -h -p \
+      -x "$D/host.cdb" ::1 0 "$D/hostprog"
+    got=$($CLIENT connect ::1 "$port" 2>/dev/null)
+    stop host6
+    t_check "-h -p over IPv6" "$got" "RULEVAR=domain
+TCPREMOTEHOST=six.test"
+  fi
+  got=$(env -i PATH="$PATH" DNSSERVER=127.0.0.1:$dport $CLIENT inetd 127.0.0.1 -- \
+    "$QBIN/tcp-env" -h -p "$D/hostprog" | grep -v ' port ')
+  t_check "tcp-env -h -p: no confirmed name for 127.0.0.1" "$got" ""
 else
-  t_skip "-h" "/etc/hosts does not map 127.0.0.1 to localhost"
+  t_skip "-h and -p" "dnsmasq is not installed (apt-get install dnsmasq-base)"
 fi
 
 # --- the privilege drop -------------------------------------------------

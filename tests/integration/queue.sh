@@ -107,7 +107,11 @@ inf=$(ls "$I"/queue/info/*/* 2>/dev/null | head -n 1)
 if [ -n "$lf" ] && [ -n "$inf" ]; then
   birth=$(stat -c %Y "$inf"); next=$(stat -c %Y "$lf")
   delta=$((next - birth))
-  t_ok "next local attempt about 100 s after birth ($delta)" test "$delta" -ge 99 -a "$delta" -le 103
+  # (floor(sqrt(age)) + 10)^2 for the age at the failed attempt: 100 s
+  # when it came within a second of the injection, 121 or 144 on a
+  # loaded machine (sanitizer builds), never anything else
+  t_ok "next local attempt on qmail's schedule: 100 s after birth, or 121/144 when the attempt came late ($delta)" \
+    test "$delta" -eq 100 -o "$delta" -eq 121 -o "$delta" -eq 144
 else
   t_check "deferred message has info and local files" "missing" "present"
 fi

@@ -192,7 +192,8 @@ local_kind() {
   message "base-$lk_kind" $lk_lines > "$lk_msg"
   local_run $lk_delivery "$lk_msg" "$lk_trace" -y -e trace=$CALLS
   if [ $rc != 0 ] || [ "$(box_state $lk_kind "base-$lk_kind")" != one ]; then
-    lk_bad="the plain run gave exit $rc: $out"
+    lk_bad="
+# $lk_kind: the plain run gave exit $rc: $(printf "%s" "$out" | tr "\n" " ")"
     set --
   else
     # its home (every descriptor shows its path with -y), names relative
@@ -212,7 +213,7 @@ local_kind() {
       0/one) continue ;;
       111/none) ;;
       *) lk_bad="$lk_bad
-$1 #$2 $e into $lk_kind: exit $rc, mailbox: $state ($out)"
+# $1 #$2 $e into $lk_kind: exit $rc, mailbox: $state ($(printf "%s" "$out" | tr "\n" " "))"
          continue ;;
       esac
       # the fault has passed: qmail-send's retry.  A dot-lock left by a
@@ -224,7 +225,7 @@ $1 #$2 $e into $lk_kind: exit $rc, mailbox: $state ($out)"
       local_run $lk_delivery "$lk_msg" -
       state=$(box_state $lk_kind "$tag")
       [ $rc/$state = 0/one ] || lk_bad="$lk_bad
-$1 #$2 $e into $lk_kind: the retry after exit 111 gave exit $rc, mailbox: $state ($out)"
+# $1 #$2 $e into $lk_kind: the retry after exit 111 gave exit $rc, mailbox: $state ($(printf "%s" "$out" | tr "\n" " "))"
     done
     lk_k=$((lk_k + 1))
     shift 2
@@ -370,10 +371,9 @@ covered=0 local_points=0 locks=0 local_bad=
 for kind in maildir mbox-new mbox-append; do
   local_points=$((local_points + $(cat "$D/local-$kind.points" 2> /dev/null || echo 0)))
   locks=$((locks + $(cat "$D/local-$kind.locks" 2> /dev/null || echo 0)))
-  [ -s "$D/local-$kind.bad" ] && local_bad="$local_bad
-$(cat "$D/local-$kind.bad")"
+  [ -s "$D/local-$kind.bad" ] && local_bad="$local_bad$(cat "$D/local-$kind.bad")"
   [ -e "$D/local-$kind.points" ] || local_bad="$local_bad
-$kind: no result"
+# $kind: no result"
 done
 covered=$((covered + local_points))
 echo "# qmail-local: $local_points fault points; $locks left a dot-lock behind (a failed unlink)"
@@ -685,11 +685,11 @@ while [ $i -le $npoint ]; do
   case $verdict in
   ok) ;;
   LOST*) bad_lost="$bad_lost
-$label: $verdict" ;;
+# $label: $verdict" ;;
   PARKED*) bad_parked="$bad_parked
-$label: $verdict, delivered $how" ;;
+# $label: $verdict, delivered $how" ;;
   *) bad_other="$bad_other
-$label: $verdict" ;;
+# $label: $verdict" ;;
   esac
   case $how in
   after-*|*died*) echo "# $label: delivered $how" ;;

@@ -20,6 +20,7 @@
 
 #include "dns.h"
 #include "open.h"
+#include "timeoutio.h"
 
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0
@@ -73,41 +74,6 @@ dns_random(void *buf, size_t len)
   return 1;
 }
 
-static long long
-now_ms(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Wait until fd is ready for events or the deadline passes: 1 ready,
- * 0 with errno ETIMEDOUT, -1 with errno set. */
-static int
-wait_fd(int fd, short events, long long deadline)
-{
-  struct pollfd pfd;
-  long long left;
-  int r;
-
-  for (;;) {
-    left = deadline - now_ms();
-    if (left <= 0) {
-      errno = ETIMEDOUT;
-      return 0;
-    }
-    pfd.fd = fd;
-    pfd.events = events;
-    pfd.revents = 0;
-    r = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
-    if (r > 0)
-      return 1;
-    if (r == -1 && errno != EINTR)
-      return -1;
-  }
-}
-
 static socklen_t
 server_sockaddr(union dns_sockaddr *sa, const struct dns_server *server)
 {
@@ -155,7 +121,7 @@ udp_exchange(const struct dns_server *server, unsigned int timeout,
 {
   union dns_sockaddr peer, from;
   socklen_t peerlen, fromlen;
-  long long deadline = now_ms() + (long long)timeout * 1000;
+  long long deadline = timeout_now_ms() + (long long)timeout * 1000;
   ssize_t got;
   int fd, r;
 
@@ -169,7 +135,7 @@ udp_exchange(const struct dns_server *server, unsigned int timeout,
   if (!stralloc_ready(reply, DNS_PACKET_MAX + 1))
     return close_keep_errno(fd);
   for (;;) {
-    r = wait_fd(fd, POLLIN, deadline);
+    r = timeout_wait(fd, POLLIN, deadline);
     if (r <= 0)
       return close_keep_errno(fd);
     fromlen = sizeof from;
@@ -201,7 +167,7 @@ write_all(int fd, const char *s, size_t len, long long deadline)
     if (w == -1) {
       if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
         return -1;
-      r = wait_fd(fd, POLLOUT, deadline);
+      r = timeout_wait(fd, POLLOUT, deadline);
       if (r <= 0)
         return -1;
       continue;
@@ -227,7 +193,7 @@ read_all(int fd, char *s, size_t len, long long deadline)
     if (got == -1) {
       if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
         return -1;
-      r = wait_fd(fd, POLLIN, deadline);
+      r = timeout_wait(fd, POLLIN, deadline);
       if (r <= 0)
         return -1;
       continue;
@@ -246,7 +212,7 @@ tcp_exchange(const struct dns_server *server, unsigned int timeout,
 {
   union dns_sockaddr peer;
   socklen_t peerlen, errlen;
-  long long deadline = now_ms() + (long long)timeout * 1000;
+  long long deadline = timeout_now_ms() + (long long)timeout * 1000;
   char out[2 + 512];
   unsigned char size[2];
   size_t n;
@@ -266,7 +232,7 @@ tcp_exchange(const struct dns_server *server, unsigned int timeout,
   if (connect(fd, &peer.sa, peerlen) == -1) {
     if (errno != EINPROGRESS && errno != EINTR)
       return close_keep_errno(fd);
-    r = wait_fd(fd, POLLOUT, deadline);
+    r = timeout_wait(fd, POLLOUT, deadline);
     if (r <= 0)
       return close_keep_errno(fd);
     errlen = sizeof err;

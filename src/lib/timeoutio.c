@@ -7,9 +7,8 @@
 
 #include "timeoutio.h"
 
-/* Milliseconds on a clock that no one can set back. */
-static long long
-now_ms(void)
+long long
+timeout_now_ms(void)
 {
   struct timespec ts;
 
@@ -17,15 +16,12 @@ now_ms(void)
   return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Wait until fd has events, or the deadline passes (ETIMEDOUT).
- * Returns 1 when something happened on fd (readiness, hang-up or an
- * error the following read/write will report), 0 with errno set. */
-static int
-wait_ready(int fd, short events, long long deadline)
+int
+timeout_wait(int fd, short events, long long deadline)
 {
   for (;;) {
     struct pollfd p;
-    long long left = deadline - now_ms();
+    long long left = deadline - timeout_now_ms();
     int r;
 
     if (left < 0)
@@ -43,7 +39,7 @@ wait_ready(int fd, short events, long long deadline)
     }
     if (r == 0) {
       /* a long limit is waited for in INT_MAX-millisecond pieces */
-      if (now_ms() < deadline)
+      if (timeout_now_ms() < deadline)
         continue;
       errno = ETIMEDOUT;
       return 0;
@@ -59,19 +55,19 @@ wait_ready(int fd, short events, long long deadline)
 ssize_t
 timeout_read(int fd, char *buf, size_t len, unsigned int seconds)
 {
-  long long deadline = now_ms() + (long long)seconds * 1000;
+  long long deadline = timeout_now_ms() + (long long)seconds * 1000;
 
   for (;;) {
     ssize_t r;
 
-    if (!wait_ready(fd, POLLIN, deadline))
+    if (!timeout_wait(fd, POLLIN, deadline))
       return -1;
     r = read(fd, buf, len);
     if (r >= 0)
       return r;
     if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
       return -1;
-    if (now_ms() >= deadline) {
+    if (timeout_now_ms() >= deadline) {
       errno = ETIMEDOUT;
       return -1;
     }
@@ -81,19 +77,19 @@ timeout_read(int fd, char *buf, size_t len, unsigned int seconds)
 ssize_t
 timeout_write(int fd, const char *buf, size_t len, unsigned int seconds)
 {
-  long long deadline = now_ms() + (long long)seconds * 1000;
+  long long deadline = timeout_now_ms() + (long long)seconds * 1000;
 
   for (;;) {
     ssize_t w;
 
-    if (!wait_ready(fd, POLLOUT, deadline))
+    if (!timeout_wait(fd, POLLOUT, deadline))
       return -1;
     w = write(fd, buf, len);
     if (w >= 0)
       return w;
     if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
       return -1;
-    if (now_ms() >= deadline) {
+    if (timeout_now_ms() >= deadline) {
       errno = ETIMEDOUT;
       return -1;
     }

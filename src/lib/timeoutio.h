@@ -43,6 +43,15 @@ ssize_t timeout_read(int fd, char *buf, size_t len, unsigned int seconds);
 ssize_t timeout_write(int fd, const char *buf, size_t len,
                       unsigned int seconds);
 
+/* The pieces, for protocol engines that do their own reads and writes
+ * (TLS, DNS): timeout_now_ms() is milliseconds on a clock no one can
+ * set back; timeout_wait() waits until fd has events or the deadline
+ * (a timeout_now_ms() value) passes, and returns 1 when something
+ * happened on fd (readiness, hang-up, or an error the next read or
+ * write reports), 0 with errno ETIMEDOUT, EBADF or poll's error. */
+long long timeout_now_ms(void);
+int timeout_wait(int fd, short events, long long deadline);
+
 ssize_t timeout_bufread(int fd, char *buf, size_t len, void *ctx);
 ssize_t timeout_bufwrite(int fd, char *buf, size_t len, void *ctx);
 

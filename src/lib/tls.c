@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "timeoutio.h"
 #include "tls_internal.h"
 
 #define FAIL_SETUP 1    /* bad arguments; failure_text says which */
@@ -33,56 +34,9 @@
 #define COUNT(a) (sizeof (a) / sizeof (a)[0])
 
 static long long
-now_ms(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static long long
 deadline_after(unsigned int seconds)
 {
-  return now_ms() + (long long)seconds * 1000;
-}
-
-/* Wait for events on fd until the deadline: 1 when something happened
- * (readiness, hang-up, an error the next call will report), 0 with
- * errno ETIMEDOUT, EBADF, or poll's error. */
-static int
-wait_fd(int fd, short events, long long deadline)
-{
-  for (;;) {
-    struct pollfd p;
-    long long left = deadline - now_ms();
-    int r;
-
-    if (left < 0)
-      left = 0;
-    if (left > INT_MAX)
-      left = INT_MAX;
-    p.fd = fd;
-    p.events = events;
-    p.revents = 0;
-    r = poll(&p, 1, (int)left);
-    if (r == -1) {
-      if (errno == EINTR)
-        continue;
-      return 0;
-    }
-    if (r == 0) {
-      if (now_ms() < deadline)
-        continue;
-      errno = ETIMEDOUT;
-      return 0;
-    }
-    if (p.revents & POLLNVAL) {
-      errno = EBADF;
-      return 0;
-    }
-    return 1;
-  }
+  return timeout_now_ms() + (long long)seconds * 1000;
 }
 
 /* A write that cannot kill the process with SIGPIPE when fd is a
@@ -187,7 +141,7 @@ engine_run(struct tls *t, unsigned int want, long long deadline,
     }
     if (state & BR_SSL_SENDREC) {
       p = br_ssl_engine_sendrec_buf(eng, &n);
-      if (!wait_fd(t->fd_out, POLLOUT, deadline))
+      if (!timeout_wait(t->fd_out, POLLOUT, deadline))
         return fail_wait(t, stage, seconds, "poll");
       r = send_bytes(t->fd_out, p, n);
       if (r == -1) {
@@ -221,7 +175,7 @@ engine_run(struct tls *t, unsigned int want, long long deadline,
       return fail(t, FAIL_ENGINE, stage);
     }
     p = br_ssl_engine_recvrec_buf(eng, &n);
-    if (!wait_fd(t->fd_in, POLLIN, deadline))
+    if (!timeout_wait(t->fd_in, POLLIN, deadline))
       return fail_wait(t, stage, seconds, "poll");
     r = read(t->fd_in, p, n);
     if (r == -1) {

@@ -358,7 +358,7 @@ smtpd_data(struct smtpd *s)
   } else {
     const char *p;
 
-    qmailqueue_from(&qq, s->sender.s ? s->sender.s : "");
+    qmailqueue_from(&qq, s->sender.s);
     for (p = s->rcpts.s; p && p < s->rcpts.s + s->rcpts.len;
          p += strlen(p) + 1)
       qmailqueue_to(&qq, p);

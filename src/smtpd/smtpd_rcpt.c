@@ -143,6 +143,10 @@ smtpd_mail(struct smtpd *s, size_t arg)
     return;
   }
   literal_to_localhost(s, &s->sender);
+  /* a C string for the queue, len without the NUL */
+  if (!stralloc_0(&s->sender))
+    out_of_memory(s);
+  --s->sender.len;
   s->rcpts.len = 0;
   s->rcpt_count = 0;
   s->seen_mail = 1;

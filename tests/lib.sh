@@ -137,7 +137,11 @@ fi
 # and removed when it exits, so runs never see each other's leftovers.
 T_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/qmail-test.XXXXXX")
 T_STARTED=
+# servers a test started in the background (T_PIDS="$T_PIDS $!"): TERMed
+# at exit
+T_PIDS=
 trap 'for t_d in $T_STARTED; do t_stop "$t_d"; done
+      for t_p in $T_PIDS; do kill -TERM "$t_p" 2>/dev/null; done
       chmod -R u+rwx "$T_ROOT" 2>/dev/null; rm -rf "$T_ROOT"' EXIT
 [ "$T_UID" = 0 ] && chmod 755 "$T_ROOT"
 

@@ -155,6 +155,9 @@ static const struct hier_entry files[] = {
   F("man/man1/tcprules.1", "src/net/tcprules.1", 0644),
   F("man/man1/tcprulescheck.1", "src/net/tcprulescheck.1", 0644),
   F("man/man1/tcp-env.1", "src/net/tcp-env.1", 0644),
+  /* the SMTP server */
+  F("bin/qmail-smtpd", "build/bin/qmail-smtpd", 0755),
+  F("man/man8/qmail-smtpd.8", "src/smtpd/qmail-smtpd.8", 0644),
   /* DNS lookups through the mail system's own resolver, for operators */
   F("bin/dnsip", "build/bin/dnsip", 0755),
   F("bin/dnsmx", "build/bin/dnsmx", 0755),

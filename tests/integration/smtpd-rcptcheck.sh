@@ -25,7 +25,7 @@ echo ./Maildir/ > "$A/.qmail-postmaster"
 # a qmail-users assignment whose home the check cannot read
 mkdir -p "$D/private"
 owner=$(t_owner "$I")
-printf '=private:u:%s:%s:%s/private:::\n+private-:u:%s:%s:%s/private:-::\n.\n' \
+printf '=private:u:%s:%s:%s:::\n+private-:u:%s:%s:%s:-::\n.\n' \
   "${owner%%:*}" "${owner#*:}" "$D/private" "${owner%%:*}" "${owner#*:}" "$D/private" \
   > "$I/users/assign"
 t_as_owner "$I" env QMAILHOME="$I" "$QBIN/qmail-newu" > /dev/null 2>&1 \
@@ -63,7 +63,9 @@ t_check "a virtual domain: its alias .qmail decides" "$(rcpts)" "250 550 "
 R="private@test.example private-ext@test.example"
 t_check "a home the check cannot read is accepted, never guessed" "$(rcpts)" "250 250 "
 chmod 755 "$D/private"
+chown "$owner" "$D/private" 2>/dev/null
 t_check "the same home readable: the extension without a .qmail gets 550" "$(rcpts)" "250 550 "
+chown 0 "$D/private" 2>/dev/null
 chmod 000 "$D/private"
 R="someone@remote.example"
 t_check "a remote recipient from a relay client is not checked" "$(rcpts RELAYCLIENT=)" "250 "

@@ -10,15 +10,11 @@
 #include <unistd.h>
 
 #include "checkpw.h"
+#include "child.h"
 #include "fd.h"
 #include "timeoutio.h"
 #include "wait.h"
 
-#ifdef NSIG
-#define SIGNAL_LIMIT NSIG
-#else
-#define SIGNAL_LIMIT 65
-#endif
 
 /* the longest pause between two looks at a child that has not ended */
 #define POLL_MAX_MS 50
@@ -104,27 +100,6 @@ fail:
   return 0;
 }
 
-/* In the child: no handler of the caller may run between fork and exec,
- * so caught signals go back to their default action while all are
- * still blocked. */
-static void
-reset_handlers(void)
-{
-  struct sigaction sa;
-  int sig;
-
-  for (sig = 1; sig < SIGNAL_LIMIT; ++sig) {
-    if (sigaction(sig, 0, &sa) == -1)
-      continue;
-    if (sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN)
-      continue;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
-    sigemptyset(&sa.sa_mask);
-    sigaction(sig, &sa, 0);
-  }
-}
-
 /* In the child: a close-on-exec copy of fd numbered 4 or above, so that
  * placing fds 0, 1 and 3 cannot clobber it.  -1 on error. */
 static int
@@ -170,7 +145,7 @@ run_program(char *const *argv, int creds, int report)
   sigset_t none;
   int null, moved, err;
 
-  reset_handlers();
+  child_reset_handlers();
   setpgid(0, 0);
   moved = above_three(report);
   if (moved == -1)

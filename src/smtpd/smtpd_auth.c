@@ -41,8 +41,26 @@ out_of_memory(struct smtpd *s)
   smtpd_exit(s, 111);
 }
 
+/* Decode the response in s->line from pos into out and wipe it from
+ * the line.  1, or 0 after a reply. */
+static int
+decode_response(struct smtpd *s, size_t pos, stralloc *out)
+{
+  int r;
+
+  out->len = 0;
+  r = base64_decode_sasl(out, s->line.s + pos, s->line.len - pos);
+  checkpw_wipe(s->line.s + pos, s->line.len - pos);
+  if (r)
+    return 1;
+  if (errno == ENOMEM)
+    out_of_memory(s);
+  smtpd_reply(s, "501 5.5.2 cannot decode the response as base64 (#5.5.2)");
+  return 0;
+}
+
 /* Read the client's next response to a 334 challenge into out, decoded.
- * 1, or 0 after a reply (cancelled, or not base64). */
+ * 1, or 0 after a reply (cancelled, too long, or not base64). */
 static int
 read_response(struct smtpd *s, const char *challenge, stralloc *out)
 {
@@ -60,39 +78,15 @@ read_response(struct smtpd *s, const char *challenge, stralloc *out)
     smtpd_reply(s, "501 5.0.0 authentication cancelled (#5.0.0)");
     return 0;
   }
-  out->len = 0;
-  r = base64_decode_sasl(out, s->line.s, s->line.len);
-  checkpw_wipe(s->line.s, s->line.len);
-  if (!r) {
-    if (errno == ENOMEM)
-      out_of_memory(s);
-    smtpd_reply(s, "501 5.5.2 cannot decode the response as base64 "
-                "(#5.5.2)");
-    return 0;
-  }
-  return 1;
+  return decode_response(s, 0, out);
 }
 
 /* The initial response on the AUTH line itself, if any, decoded. */
 static int
 initial_response(struct smtpd *s, size_t pos, stralloc *out, int *given)
 {
-  int r;
-
   *given = pos < s->line.len;
-  if (!*given)
-    return 1;
-  out->len = 0;
-  r = base64_decode_sasl(out, s->line.s + pos, s->line.len - pos);
-  checkpw_wipe(s->line.s + pos, s->line.len - pos);
-  if (!r) {
-    if (errno == ENOMEM)
-      out_of_memory(s);
-    smtpd_reply(s, "501 5.5.2 cannot decode the response as base64 "
-                "(#5.5.2)");
-    return 0;
-  }
-  return 1;
+  return !*given || decode_response(s, pos, out);
 }
 
 /* PLAIN: "authzid NUL authcid NUL password"; an authzid other than the

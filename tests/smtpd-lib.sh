@@ -95,3 +95,43 @@ s_session() {
   t_as_owner "$1" env QMAILHOME="$1" TCPREMOTEIP=127.0.0.1 \
     TCPLOCALIP=127.0.0.1 ${S_ENV:-} "$QBIN/qmail-smtpd" 2>> "$1/session.log"
 }
+
+# s_listen_ucspi NAME DIR [VAR=VALUE ...] [-- QMAIL-SMTPD-ARGS ...]
+#     As s_listen, with ucspi-tcp's tcpserver ($UCSPI_TCPSERVER, default
+#     /usr/bin/tcpserver) in place of ours, given -l mail.test so that
+#     it asks no DNS server for the local name.  Returns 2 (saying
+#     nothing) when that program is not installed.
+s_listen_ucspi() {
+  s_tcpserver=${UCSPI_TCPSERVER:-/usr/bin/tcpserver}
+  [ -x "$s_tcpserver" ] || return 2
+  s_name=$1 s_dir=$2
+  shift 2
+  s_env=
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do
+    s_env="$s_env $1"
+    shift
+  done
+  [ "${1:-}" = -- ] && shift
+  s_ids=
+  if [ "$(id -u)" = 0 ]; then
+    s_owner=$(t_owner "$s_dir")
+    s_ids="-u ${s_owner%%:*} -g ${s_owner#*:}"
+  fi
+  t_give "$s_dir"
+  rm -f "$s_dir/$s_name.port" "$s_dir/$s_name.pid"
+  # shellcheck disable=SC2086
+  ( exec env QMAILHOME="$s_dir" $s_env "$s_tcpserver" -1 -v -R -H \
+      -l mail.test $s_ids 127.0.0.1 0 "$QBIN/qmail-smtpd" "$@" \
+      > "$s_dir/$s_name.port" 2>> "$s_dir/$s_name.log" ) &
+  echo $! > "$s_dir/$s_name.pid"
+  T_PIDS="$T_PIDS $!"
+  s_i=0
+  while ! grep -q '^[0-9]' "$s_dir/$s_name.port" 2>/dev/null && [ $s_i -lt 100 ]; do
+    sleep 0.1; s_i=$((s_i + 1))
+  done
+  S_PORT=$(head -n 1 "$s_dir/$s_name.port" 2>/dev/null)
+  [ -n "$S_PORT" ] && return 0
+  echo "# the listener $s_name ($s_tcpserver) did not come up; its log:"
+  sed 's/^/#   /' "$s_dir/$s_name.log" 2>/dev/null | tail -n 10
+  return 1
+}

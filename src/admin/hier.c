@@ -96,6 +96,8 @@ static const struct hier_entry files[] = {
   F("man/man8/qmail-newu.8", "src/users/qmail-newu.8", 0644),
   F("man/man8/qmail-getpw.8", "src/users/qmail-getpw.8", 0644),
   F("man/man8/qmail-pw2u.8", "src/users/qmail-pw2u.8", 0644),
+  F("bin/qmail-newmrh", "build/bin/qmail-newmrh", 0700),
+  F("man/man8/qmail-newmrh.8", "src/users/qmail-newmrh.8", 0644),
   /* the user tools */
   F("bin/forward", "build/bin/forward", 0755),
   F("bin/preline", "build/bin/preline", 0755),

@@ -113,5 +113,6 @@ void smtpd_log(struct smtpd *s, const char *event, ...)
   __attribute__((sentinel));
 void smtpd_log_addr(stralloc *out, const char *addr, size_t len);
 void smtpd_log_safe(stralloc *out, const char *s, size_t len);
+void smtpd_log_client(struct smtpd *s, stralloc *out);
 
 #endif

@@ -249,19 +249,7 @@ log_message(struct smtpd *s, const char *event, const char *code,
   stralloc_catulong(l, s->rcpt_count);
   stralloc_cats(l, " bytes=");
   stralloc_catulong(l, r->bytes);
-  stralloc_cats(l, " helo=");
-  if (s->helo_given)
-    smtpd_log_safe(l, s->helo.s, s->helo.len > 200 ? 200 : s->helo.len);
-  else
-    stralloc_cats(l, "-");
-  if (s->tls_on) {
-    stralloc_cats(l, " tls=");
-    stralloc_cats(l, tls_cipher_name(s->tls));
-  }
-  if (s->auth_user.len) {
-    stralloc_cats(l, " auth=");
-    smtpd_log_safe(l, s->auth_user.s, s->auth_user.len);
-  }
+  smtpd_log_client(s, l);
   if (qp) {
     stralloc_cats(l, " qp ");
     stralloc_catulong(l, qp);

@@ -6,15 +6,33 @@
  * and a client that waits for each reply still gets it at once.
  */
 #include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "smtpd.h"
 
+/* End the session after its last reply.  Closing a TCP socket that
+ * still holds unread bytes makes the kernel send a reset, which can
+ * destroy the reply before the client reads it; so the sending side is
+ * shut first and what the client still sends is thrown away, unread,
+ * for at most a second. */
 void
 smtpd_exit(struct smtpd *s, int code)
 {
-  if (s->tls_on)
+  long long deadline;
+  char sink[4096];
+
+  if (s->tls_on) {
     tls_close(s->tls);
+    _exit(code);
+  }
+  if (shutdown(1, SHUT_WR) == -1)
+    _exit(code);
+  deadline = timeout_now_ms() + 1000;
+  while (timeout_wait(0, POLLIN, deadline) == 1)
+    if (read(0, sink, sizeof sink) <= 0)
+      break;
   _exit(code);
 }
 

@@ -48,13 +48,10 @@ smtpd_log_addr(stralloc *out, const char *addr, size_t len)
   stralloc_append(out, '>');
 }
 
-static void
-session_summary(struct smtpd *s, stralloc *out)
+/* " helo=H [tls=CIPHER] [auth=USER]" */
+void
+smtpd_log_client(struct smtpd *s, stralloc *out)
 {
-  if (s->remotehost) {
-    stralloc_cats(out, " host=");
-    smtpd_log_safe(out, s->remotehost, strlen(s->remotehost));
-  }
   stralloc_cats(out, " helo=");
   if (s->helo_given)
     smtpd_log_safe(out, s->helo.s, s->helo.len > 200 ? 200 : s->helo.len);
@@ -68,6 +65,16 @@ session_summary(struct smtpd *s, stralloc *out)
     stralloc_cats(out, " auth=");
     smtpd_log_safe(out, s->auth_user.s, s->auth_user.len);
   }
+}
+
+static void
+session_summary(struct smtpd *s, stralloc *out)
+{
+  if (s->remotehost) {
+    stralloc_cats(out, " host=");
+    smtpd_log_safe(out, s->remotehost, strlen(s->remotehost));
+  }
+  smtpd_log_client(s, out);
   stralloc_cats(out, " messages=");
   stralloc_catulong(out, s->messages);
   stralloc_cats(out, ":");

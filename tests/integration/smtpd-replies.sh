@@ -315,7 +315,7 @@ sess "$A" 'MAIL FROM:<s@x.example> SIZE=99999999999\r\nMAIL FROM:<s@x.example> F
 t_check "no databytes: any SIZE=; 555 for an unknown parameter and malformed ones" \
   "$(printf '%s\n' "$R" | sed 1d)" \
 "250 ok
-555 5.5.4 unsupported parameter FOO
+555 5.5.4 unsupported parameter FOO (#5.5.4)
 555 5.5.4 syntax error in a parameter (#5.5.4)
 555 5.5.4 syntax error in a parameter (#5.5.4)
 555 5.5.4 syntax error in a parameter (#5.5.4)"

@@ -39,10 +39,12 @@ done
 cat > "$R/bin/qmail-remote" << EOF
 #!/bin/sh
 # the sink: qmail-rspawn runs "qmail-remote host sender recipient" with
-# the message on fd 0; a report on fd 1 and exit 0 mean delivered
+# the message on fd 0; the report in qmail-remote's format (r for the
+# recipient, K for the message, each text ending in a NUL byte) means
+# delivered
 cat > /dev/null || exit 111
 printf '%s %s %s\n' "\$1" "\$2" "\$3" >> "$R/sink"
-echo "sink.test accepted the message."
+printf 'rsink.test accepted the recipient.\0Ksink.test accepted the message.\0'
 exit 0
 EOF
 chmod 755 "$R/bin/qmail-remote"

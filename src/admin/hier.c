@@ -158,6 +158,9 @@ static const struct hier_entry files[] = {
   /* the SMTP server */
   F("bin/qmail-smtpd", "build/bin/qmail-smtpd", 0755),
   F("man/man8/qmail-smtpd.8", "src/smtpd/qmail-smtpd.8", 0644),
+  /* remote delivery, run by qmail-rspawn */
+  F("bin/qmail-remote", "build/bin/qmail-remote", 0711),
+  F("man/man8/qmail-remote.8", "src/remote/qmail-remote.8", 0644),
   /* DNS lookups through the mail system's own resolver, for operators */
   F("bin/dnsip", "build/bin/dnsip", 0755),
   F("bin/dnsmx", "build/bin/dnsmx", 0755),

@@ -82,6 +82,23 @@ xtext_ok(const char *s, size_t len)
   return 1;
 }
 
+/* RFC 5321 esmtp-keyword: a letter or digit, then letters, digits and
+ * hyphens. */
+static int
+keyword_ok(const char *s, size_t len)
+{
+  size_t i;
+
+  for (i = 0; i < len; ++i) {
+    char c = s[i];
+
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9') || (c == '-' && i > 0)))
+      return 0;
+  }
+  return len > 0;
+}
+
 static int
 param_is(const char *s, size_t len, const char *name)
 {
@@ -102,14 +119,15 @@ one_param(const char *s, size_t len, struct smtpcmd_params *p)
   vlen = eq < len ? len - eq - 1 : 0;
   name_bad(p, s, eq);
   if (param_is(s, eq, "SIZE")) {
-    if (eq == len || vlen == 0 || vlen > 20)
-      goto bad;
-    if (scan_ulongn(value, vlen, &p->size) != vlen) {
-      size_t i;
+    size_t i;
 
-      for (i = 0; i < vlen; ++i)
-        if (value[i] < '0' || value[i] > '9')
-          goto bad;
+    if (eq == len || vlen == 0)
+      goto bad;
+    for (i = 0; i < vlen; ++i)
+      if (value[i] < '0' || value[i] > '9')
+        goto bad;
+    /* digits only: a shortfall is a number too large, however long */
+    if (scan_ulongn(value, vlen, &p->size) != vlen) {
       errno = ERANGE;
       return 0;
     }
@@ -132,7 +150,9 @@ one_param(const char *s, size_t len, struct smtpcmd_params *p)
   } else {
     size_t i;
 
-    for (i = 0; i < len; ++i)
+    if (!keyword_ok(s, eq))
+      goto bad;
+    for (i = eq; i < len; ++i)
       if ((unsigned char)s[i] < 33 || (unsigned char)s[i] > 126)
         goto bad;
     errno = ENOTSUP;

@@ -24,7 +24,9 @@
  *     not used), SMTPUTF8 (RFC 6531, recorded).  Returns 1, or 0 with
  *     errno:
  *       EINVAL     no keyword, a malformed path, a malformed parameter
- *                  (params->bad names it), a NUL or control byte
+ *                  (params->bad names it, as far as it has a name;
+ *                  known or not, a parameter's name must be an RFC
+ *                  5321 esmtp-keyword), a NUL or control byte
  *       EMSGSIZE   the address exceeds ADDRESS_MAX
  *       ENOTSUP    a parameter this module does not know (params->bad)
  *       ERANGE     SIZE= larger than an unsigned long

@@ -79,6 +79,8 @@ time_t sched_retry(time_t birth, time_t now, int channel);
 void todo_scan(void);
 int todo_pending(void);
 /* Preprocess up to max messages from todo/.  Returns how many. */
+/* at most this many messages share one barrier (send_todo.c) */
+#define TODO_BATCH_MAX 64
 int todo_process(int max);
 
 /* send_job.c: a job is one message on one channel, its local/N/ID or

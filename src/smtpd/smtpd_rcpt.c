@@ -64,6 +64,7 @@ parse_path(struct smtpd *s, size_t arg, const char *keyword, stralloc *addr,
     s->scratch.len = 0;
     stralloc_cats(&s->scratch, "555 5.5.4 unsupported parameter ");
     stralloc_cats(&s->scratch, params->bad);
+    stralloc_cats(&s->scratch, " (#5.5.4)");
     stralloc_0(&s->scratch);
     smtpd_reply(s, s->scratch.s);
     break;

@@ -28,14 +28,15 @@ out_of_memory(struct smtpd *s)
   smtpd_exit(s, 111);
 }
 
-/* Log a refused MAIL or RCPT with its reply code. */
+/* Log a refused MAIL or RCPT with its reply code; the sender is the
+ * one of the transaction, or of the MAIL being refused. */
 static void
 log_refusal(struct smtpd *s, const char *code, const char *what,
             const char *addr, size_t len)
 {
   s->scratch.len = 0;
   stralloc_cats(&s->scratch, " from=");
-  smtpd_log_addr(&s->scratch, s->sender.s, s->seen_mail ? s->sender.len : 0);
+  smtpd_log_addr(&s->scratch, s->sender.s, s->sender.len);
   if (addr) {
     stralloc_cats(&s->scratch, " rcpt=");
     smtpd_log_addr(&s->scratch, addr, len);
@@ -137,10 +138,10 @@ smtpd_mail(struct smtpd *s, size_t arg)
     return;
   }
   if (params.has_size && s->databytes && params.size > s->databytes) {
-    smtpd_reset_transaction(s);
     smtpd_reply(s, "552 sorry, that message size exceeds my databytes "
                 "limit (#5.3.4)");
     log_refusal(s, "552", "SIZE", 0, 0);
+    smtpd_reset_transaction(s);
     return;
   }
   literal_to_localhost(s, &s->sender);

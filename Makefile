@@ -30,6 +30,8 @@ include src/user/Makefile.inc
 include src/net/Makefile.inc
 include src/dns/Makefile.inc
 include src/tls/Makefile.inc
+include src/smtpd/Makefile.inc
+include src/remote/Makefile.inc
 include tests/Makefile.inc
 
 build: $(DEPSTAMP) build/include/qconf.h $(LIBQ) $(PROGS)

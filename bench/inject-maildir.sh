@@ -38,56 +38,8 @@ buser=benchuser
 INJECT_AS=${INJECT_AS:-$buser}
 sender=sender@bench.example
 rcpt=$buser@bench.example
-pfconf=/etc/postfix
 
-say() { echo "bench: $*"; }
-warn() { echo "bench: $*" >&2; }
-now() { date +%s.%N; }
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n / s }'; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-
-# Stop a process by PID: TERM, wait up to 10 s, then KILL.
-stop_pid() {
-  [ -n "$1" ] || return 0
-  kill -TERM "$1" 2>/dev/null || return 0
-  s_i=0
-  while kill -0 "$1" 2>/dev/null && [ $s_i -lt 100 ]; do
-    sleep 0.1; s_i=$((s_i + 1))
-  done
-  kill -KILL "$1" 2>/dev/null
-  return 0
-}
-
-# Number of entries in a directory (0 if it does not exist).
-count() {
-  ls "$1" 2>/dev/null | wc -l | tr -d ' '
-}
-
-# Messages in an mbox file (0 if it does not exist): lines starting with
-# "Return-Path: ", which both systems' local delivery writes exactly once
-# per message, at the top of its header (the benchmark message has none).
-# Not "^From ": a body line could start with "From " (unquoted by some
-# writers), and the blank separator lines are each writer's own choice.
-count_mbox() {
-  c_n=$(grep -c '^Return-Path: ' "$1" 2>/dev/null)
-  echo "${c_n:-0}"
-}
-
-# Delivered messages in TARGET: a maildir's new/ or an mbox file.
-delivered() {
-  if [ -d "$1" ]; then count "$1"; else count_mbox "$1"; fi
-}
-
-# wait_count TARGET WANT SECONDS: 0 once TARGET (a maildir's new/ or an
-# mbox file) holds WANT messages, 1 on timeout.
-wait_count() {
-  w_end=$(($(date +%s) + $3))
-  while :; do
-    [ "$(delivered "$1")" -ge "$2" ] && return 0
-    [ "$(date +%s)" -ge "$w_end" ] && return 1
-    sleep 0.05
-  done
-}
+. "$top/bench/lib.sh"
 
 # check_mbox WHO FILE: after the clock has stopped, a cross-check of the
 # count: once the last message is complete (up to 10 s), FILE must hold
@@ -101,25 +53,6 @@ check_mbox() {
   k_dt=$(grep -c '^Delivered-To: ' "$2")
   if [ "$k_rp" != "$N" ] || [ "$k_dt" != "$N" ]; then
     warn "warning: $1: mbox holds $k_rp Return-Path and $k_dt Delivered-To lines, not $N each"
-  fi
-}
-
-# fresh_target MODE: an empty ~benchuser/Maildir (or an empty
-# ~benchuser/Mailbox), owned by benchuser; sets $new and $where.
-fresh_target() {
-  home=$(getent passwd "$buser" | cut -d: -f6)
-  rm -rf "$home/Maildir"
-  rm -f "$home/Mailbox" "$home/Mailbox.lock"
-  if [ "$1" = mbox ]; then
-    : > "$home/Mailbox"
-    chown "$buser:" "$home/Mailbox"
-    chmod 600 "$home/Mailbox"
-    new=$home/Mailbox where=Mailbox
-  else
-    mkdir -p "$home/Maildir/new" "$home/Maildir/cur" "$home/Maildir/tmp"
-    chown -R "$buser:" "$home/Maildir"
-    chmod -R 700 "$home/Maildir"
-    new=$home/Maildir/new where=new/
   fi
 }
 
@@ -149,64 +82,18 @@ inject() {
 if [ -n "${BENCH_INSIDE:-}" ]; then
   work=$BENCH_WORK
   m=$BENCH_MODE
-  dest=$work/root-$m
   out=$work/ours-$m.result
   qpid=
   qkids=
   trap 'stop_pid "$qpid"; wait "$qpid" 2>/dev/null; for k in $qkids; do stop_pid "$k"; done' EXIT
   trap 'exit 130' INT TERM HUP PIPE
 
-  # The qmail users: porting/users-linux.sh (which keeps users that
-  # exist) run on a private copy of /etc, so the machine's accounts stay
-  # as they are.
-  cp -a /etc "$work/etc-$m" && mount --bind "$work/etc-$m" /etc ||
-    { warn "ours: cannot mount a private /etc"; exit 1; }
-  sh "$top/porting/users-linux.sh" > "$work/users-$m.log" 2>&1 ||
-    { cat "$work/users-$m.log" >&2; warn "ours: porting/users-linux.sh failed"; exit 1; }
-
-  # The install, as a package would stage it.
-  make -C "$top" install DESTDIR="$dest" > "$work/install-$m.log" 2>&1 ||
-    { tail -20 "$work/install-$m.log" >&2; warn "ours: make install DESTDIR=$dest failed"; exit 1; }
-
-  # /var as it is, plus qmail: a directory holding every entry of the
-  # real /var (each bind-mounted from it, so writes reach the real file
-  # system) and qmail -> the staged install, mounted over /var.
-  view=$work/var-$m
-  mkdir "$view" || exit 1
-  for e in /var/* /var/.[!.]*; do
-    [ -e "$e" ] || [ -L "$e" ] || continue
-    n=${e#/var/}
-    [ "$n" = qmail ] && continue
-    if [ -L "$e" ]; then cp -P "$e" "$view/$n"
-    elif [ -d "$e" ]; then mkdir "$view/$n" && mount --rbind "$e" "$view/$n"
-    else : > "$view/$n" && mount --bind "$e" "$view/$n"
-    fi || { warn "ours: cannot mirror $e"; exit 1; }
-  done
-  mkdir "$view/qmail" && mount --bind "$dest/var/qmail" "$view/qmail" &&
-    mount --rbind "$view" /var || { warn "ours: cannot mount the install at /var/qmail"; exit 1; }
-  Q=/var/qmail
-  [ "$(stat -c %d:%i $Q)" = "$(stat -c %d:%i "$dest/var/qmail")" ] ||
-    { warn "ours: /var/qmail is not the staged install"; exit 1; }
-  qq=$(stat -c '%U %a' $Q/bin/qmail-queue)
-  [ "$qq" = "qmailq 4711" ] || warn "warning: bin/qmail-queue is '$qq', not setuid qmailq 4711"
-  echo bench.example > $Q/control/me
-  echo bench.example > $Q/control/locals
-  $Q/bin/qmail-instcheck > "$work/instcheck-$m.log" 2>&1 ||
-    { cat "$work/instcheck-$m.log" >&2; warn "ours: qmail-instcheck failed"; exit 1; }
+  bench_install_ours "$m" || exit 1
 
   fresh_target "$m"
   if [ "$m" = mbox ]; then boot=home; else boot=maildir; fi
   echo "--- ours$BENCH_TAG: $Q/boot/$boot, injector $Q/bin/sendmail as $INJECT_AS, qmail-queue $qq"
-  $Q/boot/$boot > "$work/send-$m.log" 2>&1 &
-  qpid=$!
-  i=0
-  until grep -q '^status: local' "$work/send-$m.log" 2>/dev/null; do
-    i=$((i + 1))
-    if [ $i -gt 100 ] || ! kill -0 "$qpid" 2>/dev/null; then
-      warn "ours: boot/$boot did not come up; its log:"; cat "$work/send-$m.log" >&2; exit 1
-    fi
-    sleep 0.1
-  done
+  bench_boot $boot "$work/send-$m.log" || exit 1
 
   t0=$(now)
   inject $Q/bin/sendmail || exit 1
@@ -233,15 +120,16 @@ if [ -n "${BENCH_INSIDE:-}" ]; then
   sleep 2
   total=0
   name=$(sed -n 's/^Name:[[:space:]]*//p' "/proc/$qpid/status" 2>/dev/null)
-  kb=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$qpid/status" 2>/dev/null)
+  kb=$(rss_kib "$qpid")
   total=$((total + ${kb:-0})); parts="$name ${kb:-?}"
   for s in /proc/[0-9]*/status; do
     pp=$(sed -n 's/^PPid:[[:space:]]*//p' "$s" 2>/dev/null)
     [ "$pp" = "$qpid" ] || continue
     name=$(sed -n 's/^Name:[[:space:]]*//p' "$s")
     case $name in qmail-lspawn|qmail-rspawn|qmail-clean) ;; *) continue ;; esac
-    kb=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "$s")
-    k=${s#/proc/}; qkids="$qkids ${k%/status}"
+    k=${s#/proc/}; k=${k%/status}
+    kb=$(rss_kib "$k")
+    qkids="$qkids $k"
     total=$((total + ${kb:-0})); parts="$parts, $name ${kb:-?}"
   done
   {
@@ -269,41 +157,6 @@ done
 
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/bench-inject.XXXXXX") || exit 111
 chmod 755 "$work"
-pf_saved=0
-pf_was_running=0
-pf_started=0
-pf_restore_failed=0
-
-stop_postfix() {
-  [ "$pf_started" = 1 ] || return 0
-  /usr/sbin/postfix stop > /dev/null 2>&1
-  i=0
-  while /usr/sbin/postfix status > /dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-  pf_started=0
-}
-
-# Postfix's configuration files back as they were, byte for byte (and
-# Postfix running again if it was running before).
-restore_postfix() {
-  [ "$pf_saved" = 1 ] || return 0
-  for f in main.cf master.cf; do
-    if [ -f "$work/postfix-saved/$f" ]; then
-      cp -p "$work/postfix-saved/$f" "$pfconf/$f"
-      cmp -s "$work/postfix-saved/$f" "$pfconf/$f" || {
-        warn "warning: could not restore $pfconf/$f; the original is in $work/postfix-saved (kept)"
-        pf_restore_failed=1
-      }
-    else
-      rm -f "$pfconf/$f"
-    fi
-  done
-  touch -r "$work/postfix-saved/.dirtime" "$pfconf"
-  pf_saved=0
-  if [ "$pf_was_running" = 1 ]; then
-    /usr/sbin/postfix start > /dev/null 2>&1 || warn "warning: Postfix was running before; restarting it failed"
-  fi
-}
-
 cleanup() {
   stop_postfix
   restore_postfix
@@ -350,16 +203,8 @@ mkmsg() {
 # ---------------------------------------------------------------- set-up
 # A Postfix that was running before the run runs again after it; one
 # that the package's installation below starts does not.
-[ -x /usr/sbin/postfix ] && /usr/sbin/postfix status > /dev/null 2>&1 && pf_was_running=1
-if [ "$SKIP_POSTFIX" != 1 ] && [ ! -x /usr/sbin/postfix ]; then
-  say "installing postfix (apt-get)"
-  {
-    echo "postfix postfix/main_mailer_type select Local only"
-    echo "postfix postfix/mailname string bench.example"
-  } | debconf-set-selections
-  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postfix; } \
-    > "$work/apt.log" 2>&1 || { tail -20 "$work/apt.log" >&2; warn "postfix: install failed"; exit 111; }
-fi
+postfix_note_running
+if [ "$SKIP_POSTFIX" != 1 ]; then postfix_install || exit 111; fi
 id "$buser" > /dev/null 2>&1 || useradd -m "$buser" || { warn "useradd $buser failed"; exit 111; }
 [ "$INJECT_AS" = root ] || id "$INJECT_AS" > /dev/null 2>&1 ||
   { warn "INJECT_AS: no such user: $INJECT_AS"; exit 100; }
@@ -370,12 +215,7 @@ if findmnt -n -o OPTIONS -T "$work" | grep -Eq '(^|,)nosuid(,|$)'; then
   exit 100
 fi
 
-fstype() { stat -f -c %T "$1" 2>/dev/null || echo '?'; }
-echo "=== inject-maildir benchmark"
-echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "machine:  nproc $(nproc), $(uname -sr), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')"
-echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min averages before the run)"
-awk '$1 > 0.5 { print "warning:  the machine is busy with other work; expect noisy numbers" }' /proc/loadavg
+bench_header inject-maildir
 mkmsg
 echo "workload: $N messages of $(wc -c < "$work/msg") bytes, one injection process at a time, run by $INJECT_AS"
 case $MODE in
@@ -400,38 +240,9 @@ run_ours() {
 run_postfix() {
   m=$1
   [ -x /usr/sbin/postfix ] || { warn "postfix: not installed"; return 1; }
-  if [ "$pf_saved" = 0 ]; then
-    mkdir -p "$work/postfix-saved"
-    for f in main.cf master.cf; do
-      [ -f "$pfconf/$f" ] && cp -p "$pfconf/$f" "$work/postfix-saved/$f"
-    done
-    touch -r "$pfconf" "$work/postfix-saved/.dirtime"    # postconf -e renames into it
-    pf_saved=1
-  fi
-  /usr/sbin/postfix stop > /dev/null 2>&1
-  i=0
-  while /usr/sbin/postfix status > /dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-  /usr/sbin/postconf -e 'myhostname = bench.example' \
-    'mydestination = bench.example, localhost, localhost.localdomain, $myhostname' \
-    "home_mailbox = $([ "$m" = mbox ] && echo Mailbox || echo Maildir/)" 'mailbox_command =' \
-    'inet_interfaces = loopback-only' 'inet_protocols = ipv4' \
-    'relayhost =' || { warn "postfix: postconf failed"; return 1; }
-  if /usr/sbin/postconf -M postlog/unix-dgram 2>/dev/null | grep -q postlog; then
-    # the log in our work directory (maillog_file must lie under a listed prefix)
-    /usr/sbin/postconf -e "maillog_file_prefixes = /var, /dev/stdout, $work" \
-      "maillog_file = $work/postfix.log"
-  fi
-  [ -f /etc/aliases ] && [ ! -f /etc/aliases.db ] && newaliases 2>/dev/null
-  /usr/sbin/postsuper -d ALL > /dev/null 2>&1     # leftovers of earlier runs
+  postfix_setup "$([ "$m" = mbox ] && echo Mailbox || echo Maildir/)" || return 1
   fresh_target "$m"
-  pf_started=1
-  /usr/sbin/postfix start > "$work/postfix-start.log" 2>&1 || {
-    cat "$work/postfix-start.log" >&2; warn "postfix: start failed"; return 1; }
-  i=0
-  until /usr/sbin/postfix status > /dev/null 2>&1; do
-    i=$((i + 1)); [ $i -gt 100 ] && { warn "postfix: not running"; return 1; }
-    sleep 0.1
-  done
+  postfix_start || return 1
   sleep 1
   echo "--- postfix$tag $(/usr/sbin/postconf -h mail_version): injector /usr/sbin/sendmail as $INJECT_AS"
 
@@ -461,14 +272,7 @@ for m in $modes; do
 done
 stop_postfix
 restore_postfix
-if [ -d "$work/postfix-saved" ]; then
-  same=yes
-  for f in main.cf master.cf; do
-    [ -f "$work/postfix-saved/$f" ] || continue
-    cmp -s "$work/postfix-saved/$f" "$pfconf/$f" || same=no
-  done
-  echo "postfix:  main.cf and master.cf restored byte for byte: $same"
-fi
+postfix_report_restore
 
 echo
 echo "=== results"

@@ -46,9 +46,18 @@
 # tree alone.
 #
 # Output is TAP, read by tests/run.sh.
+#
+# DNS: $DNSSERVER is 127.0.0.1:1 unless the caller set it, so no test
+# reaches a real resolver (tests with dnsmasq set their own).
 
 : "${TOP:?run through tests/run.sh}"
 : "${QBIN:=$TOP/build/bin}"
+# Tests never ask this machine's resolver: a mail system with
+# qmail-remote installed would otherwise look up (and connect to) the
+# domains of remote recipients.  Port 1 on loopback refuses at once, so
+# every lookup fails temporarily unless a test names its own server.
+: "${DNSSERVER:=127.0.0.1:1}"
+export DNSSERVER
 t_n=0
 t_failed=0
 t_dirs=
@@ -137,7 +146,11 @@ fi
 # and removed when it exits, so runs never see each other's leftovers.
 T_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/qmail-test.XXXXXX")
 T_STARTED=
+# servers a test started in the background (T_PIDS="$T_PIDS $!"): TERMed
+# at exit
+T_PIDS=
 trap 'for t_d in $T_STARTED; do t_stop "$t_d"; done
+      for t_p in $T_PIDS; do kill -TERM "$t_p" 2>/dev/null; done
       chmod -R u+rwx "$T_ROOT" 2>/dev/null; rm -rf "$T_ROOT"' EXIT
 [ "$T_UID" = 0 ] && chmod 755 "$T_ROOT"
 

@@ -96,6 +96,8 @@ static const struct hier_entry files[] = {
   F("man/man8/qmail-newu.8", "src/users/qmail-newu.8", 0644),
   F("man/man8/qmail-getpw.8", "src/users/qmail-getpw.8", 0644),
   F("man/man8/qmail-pw2u.8", "src/users/qmail-pw2u.8", 0644),
+  F("bin/qmail-newmrh", "build/bin/qmail-newmrh", 0700),
+  F("man/man8/qmail-newmrh.8", "src/users/qmail-newmrh.8", 0644),
   /* the user tools */
   F("bin/forward", "build/bin/forward", 0755),
   F("bin/preline", "build/bin/preline", 0755),
@@ -153,6 +155,12 @@ static const struct hier_entry files[] = {
   F("man/man1/tcprules.1", "src/net/tcprules.1", 0644),
   F("man/man1/tcprulescheck.1", "src/net/tcprulescheck.1", 0644),
   F("man/man1/tcp-env.1", "src/net/tcp-env.1", 0644),
+  /* the SMTP server */
+  F("bin/qmail-smtpd", "build/bin/qmail-smtpd", 0755),
+  F("man/man8/qmail-smtpd.8", "src/smtpd/qmail-smtpd.8", 0644),
+  /* remote delivery, run by qmail-rspawn */
+  F("bin/qmail-remote", "build/bin/qmail-remote", 0711),
+  F("man/man8/qmail-remote.8", "src/remote/qmail-remote.8", 0644),
   /* DNS lookups through the mail system's own resolver, for operators */
   F("bin/dnsip", "build/bin/dnsip", 0755),
   F("bin/dnsmx", "build/bin/dnsmx", 0755),

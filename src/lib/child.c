@@ -21,8 +21,8 @@ extern char **environ;
  * exec (it could remove the parent's lock files or write to its
  * pipes), so caught signals go back to their default action while
  * everything is still blocked. */
-static void
-reset_handlers(void)
+void
+child_reset_handlers(void)
 {
   struct sigaction sa;
   int sig;
@@ -76,7 +76,7 @@ child_exec(char *const argv[], char *const envp[], const int fds[3],
   sigset_t none;
   int err;
 
-  reset_handlers();
+  child_reset_handlers();
   /* keep the report pipe out of the way of fds 0..2 */
   if (report <= 2) {
     int moved = fcntl(report, F_DUPFD_CLOEXEC, 3);

@@ -46,5 +46,9 @@
 pid_t child_spawn(char *const argv[], char *const envp[], const int fds[3]);
 int child_run(char *const argv[], char *const envp[], const int fds[3],
               int *status);
+/* In a child between fork and exec, with all signals blocked: every
+ * caught signal back to its default action (ignored ones stay
+ * ignored), so no handler of the parent can run in the child. */
+void child_reset_handlers(void);
 
 #endif

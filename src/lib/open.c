@@ -1,4 +1,7 @@
 /* open.c -- opening files and syncing them; see open.h. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE           /* syncfs */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -59,6 +62,27 @@ fsync_dir(const char *path)
   close(fd);
   errno = err;
   return ok;
+}
+
+int
+fs_sync(const char *path)
+{
+#ifdef __linux__
+  int fd = open_retry(path, O_RDONLY, 0);
+  int ok, err;
+
+  if (fd == -1)
+    return 0;
+  ok = syncfs(fd) == 0;
+  err = errno;
+  close(fd);
+  errno = err;
+  return ok;
+#else
+  (void)path;
+  errno = ENOSYS;
+  return 0;
+#endif
 }
 
 int

@@ -38,6 +38,19 @@
  *     error that the kernel reports only at fsync or close (a full disk
  *     on NFS) is caught here, so a caller that gets 1 may report the
  *     message as accepted.
+ * fs_sync(path)
+ *     Everything written so far to the filesystem that holds path --
+ *     file data and directory entries alike, of every process -- goes
+ *     to the disk before this returns (Linux syncfs(2)).  One such
+ *     barrier costs about what one fsync costs, so a program that makes
+ *     many files durable at once (qmail-send preprocessing a batch of
+ *     messages, qmail-queue's message and envelope) writes them all and
+ *     then calls this once, instead of an fsync per file and per
+ *     directory.  Returns 1, or 0 with errno: ENOSYS where the system
+ *     has no such call, and the caller then syncs file by file; the
+ *     errno of a write that failed (EIO, ENOSPC) otherwise.  It waits
+ *     for other programs' dirty data on the same filesystem too: a busy
+ *     server keeps its queue on a filesystem of its own.
  */
 #ifndef OPEN_H
 #define OPEN_H
@@ -52,5 +65,6 @@ int open_excl(const char *path, mode_t mode);
 
 int fsync_dir(const char *path);
 int file_fsync_close(int fd);
+int fs_sync(const char *path);
 
 #endif

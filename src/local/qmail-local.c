@@ -10,8 +10,9 @@
  * seekable file (the queue's mess/ file).
  *
  * It moves into homedir, finds the recipient's dot-qmail file for
- * local@domain (dash and ext tell which one; see dotqmail.h), or uses
- * defaultdelivery when there is none, and carries out its lines.
+ * local@domain (dash and ext tell which one; see src/lib/dotqmail.h,
+ * shared with qmail-smtpd's recipient check), or uses defaultdelivery
+ * when there is none, and carries out its lines.
  * Each delivery gets "Return-Path: <sender>" and "Delivered-To:
  * local@domain" on top; a message that already carries this
  * Delivered-To line is looping and is refused.

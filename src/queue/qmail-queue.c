@@ -7,10 +7,12 @@
  * envelope into queue/todo/N/ID and pokes qmail-send through the
  * lock/trigger fifo.  ID is the inode number of the message file.
  *
- * Crash safety: the message file and the mess/N entry naming it are
- * fsync'd before the envelope is written; the envelope and the todo/N
- * entry are fsync'd before the exit.  Once this program exits 0 the
- * message survives a power loss.  On any failure everything created so
+ * Crash safety: the message file, the mess/N entry naming it and the
+ * envelope are durable before the envelope is linked into todo/N, and
+ * the todo/N entry is fsync'd before the exit.  Once this program exits
+ * 0 the message survives a power loss.  Where the system has fs_sync()
+ * (open.h) one barrier makes the message and the envelope durable
+ * together; elsewhere each is fsync'd, and the mess/N directory too.  On any failure everything created so
  * far is removed: there is never a half-queued message.
  *
  * Installed setuid qmailq (the only setuid program of the system).  Run
@@ -149,6 +151,32 @@ read_address(buffer *env, stralloc *out)
   }
 }
 
+/* The message and the envelope, with their directory entries, reach
+ * the disk: one barrier, or where there is none an fsync of each file
+ * and of mess/N. */
+static void
+make_durable(const stralloc *mess_path, const stralloc *intd_path,
+             unsigned long id)
+{
+  stralloc dir = STRALLOC_ZERO;
+  int fd;
+
+  if (fs_sync("."))
+    return;
+  if (errno != ENOSYS)
+    fail(EXIT_WRITE);
+  fd = open_read(mess_path->s);
+  if (fd == -1 || !file_fsync_close(fd))
+    fail(EXIT_WRITE);
+  need(queue_path_sub(&dir, "mess", queue_split_of(id)));
+  if (!fsync_dir(dir.s))
+    fail(EXIT_MESS);
+  fd = open_read(intd_path->s);
+  if (fd == -1 || !file_fsync_close(fd))
+    fail(EXIT_WRITE);
+  stralloc_free(&dir);
+}
+
 int
 main(void)
 {
@@ -219,11 +247,8 @@ main(void)
       fail(EXIT_WRITE);
     buffer_seek(&in, (size_t)r);
   }
-  if (!buffer_flush(&out) || fsync(messfd) == -1 || close(messfd) == -1)
+  if (!buffer_flush(&out) || close(messfd) == -1)
     fail(EXIT_WRITE);
-  need(queue_path_sub(&dir, "mess", queue_split_of(id)));
-  if (!fsync_dir(dir.s))
-    fail(EXIT_MESS);
 
   /* The envelope, checked completely before anything is written. */
   buffer_init(&env, buffer_unixread, 1, 0, envspace, sizeof envspace);
@@ -270,8 +295,9 @@ main(void)
     fail(EXIT_INTD);
   }
   if (!buffer_writeall(buffer_unixwrite, intdfd, 0, envelope.s, envelope.len)
-      || fsync(intdfd) == -1 || close(intdfd) == -1)
+      || close(intdfd) == -1)
     fail(EXIT_WRITE);
+  make_durable(&mess_path, &intd_path, id);
 
   /* S4: committed once todo/N/ID exists and its directory is synced */
   need(queue_path_split(&todo_path, "todo", id));

@@ -37,7 +37,7 @@
 #include "send.h"
 #include "sig.h"
 
-#define TODO_BATCH 8          /* preprocessed between delivery rounds */
+#define TODO_BATCH 32         /* preprocessed between delivery rounds */
 #define RESCAN_SECONDS 60     /* periodic look at todo/ and info/ */
 
 static int signal_pipe[2];

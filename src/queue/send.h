@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "fmt.h"
+#include "localroute.h"
 #include "stralloc.h"
 
 #define CHANNEL_LOCAL 0
@@ -37,10 +38,8 @@ struct send_conf {
   stralloc bouncehost;
   stralloc doublebounceto;
   stralloc doublebouncehost;
-  stralloc envnoathost;
-  stralloc locals;          /* NUL-separated, lowercase */
-  stralloc percenthack;     /* NUL-separated, lowercase */
-  stralloc virtualdomains;  /* NUL-separated "key:prefix" */
+  struct localroute route;  /* locals, percenthack, virtualdomains,
+                               envnoathost */
   int concurrency[CHANNELS];
   unsigned long lifetime;
 };
@@ -48,10 +47,12 @@ extern struct send_conf conf;
 /* Read everything (at start, from HOME).  Returns 1, or 0 after logging
  * what is wrong. */
 int conf_load(void);
-/* Re-read locals, percenthack, virtualdomains (SIGHUP), from HOME. */
+/* Re-read locals, percenthack, virtualdomains (SIGHUP), from
+ * HOME/queue; on failure the old values stay (after a log line). */
 int conf_reload(void);
-/* Rewrite a recipient for delivery: sets *channel and the address to
- * deliver to (virtual domains prefixed).  Returns 1, 0 out of memory. */
+/* Rewrite a recipient for delivery (localroute_route): sets *channel
+ * and the address to deliver to (virtual domains prefixed).  Returns 1,
+ * 0 out of memory. */
 int conf_route(const char *recipient, stralloc *out, int *channel);
 
 /* send_sched.c */
@@ -78,6 +79,8 @@ time_t sched_retry(time_t birth, time_t now, int channel);
 void todo_scan(void);
 int todo_pending(void);
 /* Preprocess up to max messages from todo/.  Returns how many. */
+/* at most this many messages share one barrier (send_todo.c) */
+#define TODO_BATCH_MAX 64
 int todo_process(int max);
 
 /* send_job.c: a job is one message on one channel, its local/N/ID or

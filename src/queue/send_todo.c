@@ -4,8 +4,8 @@
  *   - log "new msg ID" and "info msg ID: bytes ... qp ... uid ...";
  *   - route every recipient (send_conf.c) to the local or remote channel;
  *   - write info/N/ID (sender, mtime = birth), local/N/ID and
- *     remote/N/ID (one "T" record per recipient), fsync them and their
- *     directories: after this the todo entry may go;
+ *     remote/N/ID (one "T" record per recipient) and make them durable
+ *     with their directory entries: after this the todo entry may go;
  *   - ask qmail-clean to remove intd/N/ID and todo/N/ID;
  *   - schedule the message for immediate delivery, in order of birth
  *     (the todo file's mtime, kept as info's mtime to the nanosecond).
@@ -17,7 +17,12 @@
  * absent (ENOENT) makes a todo entry garbage.
  *
  * Messages are taken in small batches between delivery work, so a burst
- * of new mail cannot starve deliveries already under way.
+ * of new mail cannot starve deliveries already under way.  Where the
+ * system has fs_sync() (open.h), the files of a whole batch are written
+ * first and made durable by one barrier, after which the batch's todo
+ * entries go: one disk flush for the batch instead of four per message,
+ * which is what limits a busy queue.  Elsewhere, or when the barrier
+ * says ENOSYS, every file and directory is fsync'd on its own.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -88,7 +93,19 @@ todo_scan(void)
   queue_scan("todo", scan_found, scan_trouble, 0);
 }
 
-/* Write data to path (replacing it), set its times, fsync it. */
+/* Message files of a batch waiting for its barrier. */
+struct prepared {
+  unsigned long id;
+  time_t birth;
+  long birth_nsec;
+  int channels;                 /* bit c: channel c has recipients */
+};
+
+/* 1 while the barrier is to be used; 0 after it said ENOSYS. */
+static int use_barrier = 1;
+
+/* Write data to path (replacing it), set its times, and fsync it unless
+ * the batch's barrier will. */
 static int
 write_synced(const char *path, const stralloc *data, time_t when, long nsec)
 {
@@ -109,6 +126,8 @@ write_synced(const char *path, const stralloc *data, time_t when, long nsec)
     close(fd);
     return 0;
   }
+  if (use_barrier)
+    return close(fd) == 0;
   return file_fsync_close(fd);
 }
 
@@ -116,15 +135,42 @@ static int
 sync_dir_of(const char *dir, unsigned long id)
 {
   stralloc path = STRALLOC_ZERO;
-  int ok = queue_path_sub(&path, dir, queue_split_of(id)) && fsync_dir(path.s);
+  int ok;
+
+  if (use_barrier)
+    return 1;
+  ok = queue_path_sub(&path, dir, queue_split_of(id)) && fsync_dir(path.s);
 
   stralloc_free(&path);
   return ok;
 }
 
-/* Preprocess one message; 1 done (or dropped), 0 try again later. */
+/* The files are durable: the todo entry goes and the message is
+ * scheduled. */
 static int
-preprocess(unsigned long id)
+commit(const struct prepared *p)
+{
+  char idtext[FMT_ULONG];
+  int c;
+
+  if (!clean_request('t', p->id)) {
+    log_line("warning: qmail-clean could not remove todo/",
+             log_num(idtext, p->id), (char *)0);
+    return 0;
+  }
+  for (c = 0; c < CHANNELS; ++c)
+    if (p->channels & (1 << c))
+      sched_add(c, p->id, p->birth, p->birth, p->birth_nsec);
+  if (!p->channels)
+    message_maybe_finish(p->id);
+  return 1;
+}
+
+/* Preprocess one message: 1 done (or dropped), 0 try again later, 2
+ * its files are written and wait for the barrier (*p says what to
+ * commit then). */
+static int
+preprocess(unsigned long id, struct prepared *p)
 {
   stralloc todo = STRALLOC_ZERO, path = STRALLOC_ZERO, info = STRALLOC_ZERO;
   stralloc channel[CHANNELS] = { STRALLOC_ZERO, STRALLOC_ZERO };
@@ -232,16 +278,14 @@ preprocess(unsigned long id)
     if (!write_synced(path.s, &channel[c], time(0), 0) || !sync_dir_of(dir, id))
       goto trouble;
   }
-  if (!clean_request('t', id)) {
-    log_line("warning: qmail-clean could not remove todo/", idtext, (char *)0);
-    goto done;
-  }
+  p->id = id;
+  p->birth = birth;
+  p->birth_nsec = birth_nsec;
+  p->channels = 0;
   for (c = 0; c < CHANNELS; ++c)
     if (channel[c].len)
-      sched_add(c, id, birth, birth, birth_nsec);
-  if (!channel[CHANNEL_LOCAL].len && !channel[CHANNEL_REMOTE].len)
-    message_maybe_finish(id);
-  ok = 1;
+      p->channels |= 1 << c;
+  ok = use_barrier ? 2 : commit(p);
   goto done;
 trouble:
   log_line("warning: trouble writing the queue files of message ", idtext, ": ",
@@ -260,16 +304,36 @@ done:
 int
 todo_process(int max)
 {
+  struct prepared batch[TODO_BATCH_MAX];
+  size_t n = 0, i;
   int done = 0;
 
+  if (max > TODO_BATCH_MAX)
+    max = TODO_BATCH_MAX;
   while (done < max && pending_next < pending_len) {
     unsigned long id = pending[pending_next];
 
     /* a message that cannot be done now is found again by the next
      * periodic scan; it must not block the ones behind it */
-    preprocess(id);
+    if (preprocess(id, &batch[n]) == 2)
+      ++n;
     ++pending_next;
     ++done;
   }
+  if (!n)
+    return done;
+  if (!fs_sync("todo")) {
+    if (errno == ENOSYS) {
+      /* no barrier here: file by file from now on, these again */
+      use_barrier = 0;
+      for (i = 0; i < n; ++i)
+        pending_add(batch[i].id);
+    } else
+      log_line("warning: unable to sync the queue: ", strerror(errno),
+               "; will try again", (char *)0);
+    return done;
+  }
+  for (i = 0; i < n; ++i)
+    commit(&batch[i]);
   return done;
 }

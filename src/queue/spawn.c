@@ -179,7 +179,8 @@ collect(pid_t pid, int fd, char *report, size_t *len, int *status)
 }
 
 static void
-supervise(const struct spawn_request *req, spawn_run *run)
+supervise(const struct spawn_request *req, spawn_run *run,
+          spawn_interpret *interpret)
 {
   stralloc path = STRALLOC_ZERO;
   char report[SPAWN_REPORT_MAX];
@@ -233,6 +234,10 @@ supervise(const struct spawn_request *req, spawn_run *run)
     const char *t = "Delivery program crashed. (#4.3.0)";
     report_result(req->slot, 'Z', t, strlen(t));
   }
+  if (interpret) {
+    result = interpret(wait_exitcode(status), report, &len);
+    report_result(req->slot, result, report, len);
+  }
   switch (wait_exitcode(status)) {
   case 0: result = 'K'; break;
   case 100: result = 'D'; break;
@@ -243,6 +248,12 @@ supervise(const struct spawn_request *req, spawn_run *run)
 
 int
 spawn_main(spawn_run *run)
+{
+  return spawn_main_interpret(run, 0);
+}
+
+int
+spawn_main_interpret(spawn_run *run, spawn_interpret *interpret)
 {
   stralloc raw = STRALLOC_ZERO;
 
@@ -273,6 +284,6 @@ spawn_main(spawn_run *run)
       continue;
     }
     if (pid == 0)
-      supervise(&req, run);
+      supervise(&req, run, interpret);
   }
 }

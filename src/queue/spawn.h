@@ -20,6 +20,8 @@
 #ifndef SPAWN_H
 #define SPAWN_H
 
+#include <stddef.h>
+
 #define SPAWN_REPORT_MAX 1000
 
 struct spawn_request {
@@ -31,9 +33,17 @@ struct spawn_request {
 
 typedef void spawn_run(const struct spawn_request *request);
 
+/* Turns what a delivery program that exited with exitcode wrote
+ * (report[0..*len)) into the result for qmail-send: returns K, D or Z
+ * and may rewrite the report in place, never longer. */
+typedef char spawn_interpret(int exitcode, char *report, size_t *len);
+
 /* Returns at end of input: the exit code for main (0), or 111 when the
- * requests could not be read. */
+ * requests could not be read.  With interpret null, the result is K
+ * for exit 0, D for 100 and Z otherwise, and the report is the
+ * program's output as it is. */
 int spawn_main(spawn_run *run);
+int spawn_main_interpret(spawn_run *run, spawn_interpret *interpret);
 
 /* In the delivery process: print the report and exit. */
 void spawn_fail(int code, const char *report) __attribute__((noreturn));

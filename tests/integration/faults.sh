@@ -24,7 +24,7 @@
 
 ERRNOS="EIO ENOSPC EACCES EMFILE"
 CALLS=open,openat,stat,lstat,newfstatat,statx,fstat,read,pread64,write,pwrite64
-CALLS=$CALLS,fsync,fdatasync,ftruncate,link,linkat,rename,renameat,renameat2
+CALLS=$CALLS,fsync,fdatasync,syncfs,ftruncate,link,linkat,rename,renameat,renameat2
 CALLS=$CALLS,unlink,unlinkat,mkdir,mkdirat,utimensat,utimes
 FULL=${FAULTS_FULL:-0}
 began=$(date +%s)

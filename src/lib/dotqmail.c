@@ -31,15 +31,24 @@ read_all(int fd, stralloc *text)
   }
 }
 
-/* Try the file named in dq->name (NUL-terminated).  1 found and read,
- * 0 missing, -1 error. */
+/* Try the file named in dq->name (NUL-terminated), in dir when dir is
+ * not null.  1 found and read, 0 missing, -1 error. */
 static int
-try_file(struct dotqmail *dq)
+try_file(struct dotqmail *dq, const char *dir)
 {
   struct stat st;
-  int fd = open_read(dq->name.s);
-  int err;
+  const char *path = dq->name.s;
+  int fd, err;
 
+  if (dir) {
+    if (!stralloc_copys(&dq->path, dir) || !stralloc_append(&dq->path, '/')
+        || !stralloc_cat(&dq->path, &dq->name)) {
+      errno = ENOMEM;
+      return -1;
+    }
+    path = dq->path.s;
+  }
+  fd = open_read(path);
   if (fd == -1) {
     if (errno == ENOENT || errno == ENOTDIR || errno == ENAMETOOLONG)
       return 0;
@@ -86,6 +95,13 @@ dotqmail_safe_ext(char *s, size_t len)
 int
 dotqmail_search(struct dotqmail *dq, const char *dash, const char *ext)
 {
+  return dotqmail_search_in(dq, 0, dash, ext);
+}
+
+int
+dotqmail_search_in(struct dotqmail *dq, const char *dir, const char *dash,
+                   const char *ext)
+{
   stralloc safeext = STRALLOC_ZERO;
   size_t prefix;
   int found, err;
@@ -98,7 +114,7 @@ dotqmail_search(struct dotqmail *dq, const char *dash, const char *ext)
 
   if (!set_name(dq, dash, &safeext, safeext.len, ""))
     goto error;
-  found = try_file(dq);
+  found = try_file(dq, dir);
   if (found != 0 || (!*dash && !safeext.len))
     goto done;
 
@@ -108,7 +124,7 @@ dotqmail_search(struct dotqmail *dq, const char *dash, const char *ext)
       continue;
     if (!set_name(dq, dash, &safeext, prefix, "default"))
       goto error;
-    found = try_file(dq);
+    found = try_file(dq, dir);
     if (found == 1)
       dq->default_at = prefix;
     if (found != 0)
@@ -203,6 +219,7 @@ void
 dotqmail_free(struct dotqmail *dq)
 {
   stralloc_free(&dq->name);
+  stralloc_free(&dq->path);
   stralloc_free(&dq->text);
   stralloc_free(&dq->line);
   dq->default_at = DOTQMAIL_NO_DEFAULT;

@@ -1,5 +1,7 @@
 /* dotqmail.h -- finding a recipient's dot-qmail file and reading its
- * delivery instructions (qmail-local's part of dot-qmail(5)).
+ * delivery instructions (qmail-local's part of dot-qmail(5)); in the
+ * library so that qmail-smtpd's recipient check (rcptcheck.h) finds
+ * exactly the file qmail-local will use.
  *
  * Which file.  qmail-local runs in the user's home directory with the
  * address's dash and extension.  safeext is ext with ASCII letters
@@ -29,6 +31,11 @@
  *     opened for another reason than its absence (ENOENT, ENOTDIR,
  *     ENAMETOOLONG), e.g. EACCES, or could not be read; dq->name then
  *     names it.
+ *
+ * dotqmail_search_in(dq, dir, dash, ext)
+ *     The same, looking in the directory dir instead of the current
+ *     one (for a caller that cannot enter the home directory).
+ *     dq->name is still the bare file name.
  *
  * dotqmail_next(dq, &line)
  *     Gets the next line of dq->text (or of the text that dotqmail_use()
@@ -80,6 +87,7 @@ enum dotqmail_kind {
 
 struct dotqmail {
   stralloc name;        /* file name, NUL-terminated */
+  stralloc path;        /* dir/name for dotqmail_search_in */
   stralloc text;        /* the instructions */
   mode_t mode;
   size_t default_at;
@@ -88,7 +96,7 @@ struct dotqmail {
   unsigned long number; /* lines returned so far */
 };
 
-#define DOTQMAIL_ZERO { STRALLOC_ZERO, STRALLOC_ZERO, 0, \
+#define DOTQMAIL_ZERO { STRALLOC_ZERO, STRALLOC_ZERO, STRALLOC_ZERO, 0, \
   DOTQMAIL_NO_DEFAULT, STRALLOC_ZERO, 0, 0 }
 
 struct dotqmail_line {
@@ -99,6 +107,8 @@ struct dotqmail_line {
 };
 
 int dotqmail_search(struct dotqmail *dq, const char *dash, const char *ext);
+int dotqmail_search_in(struct dotqmail *dq, const char *dir, const char *dash,
+                       const char *ext);
 int dotqmail_use(struct dotqmail *dq, const char *text);
 int dotqmail_next(struct dotqmail *dq, struct dotqmail_line *line);
 void dotqmail_rewind(struct dotqmail *dq);

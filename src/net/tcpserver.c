@@ -351,6 +351,51 @@ reap(void)
   }
 }
 
+/* The environment variables the rules give this client, into eb, and
+ * whether they deny it.  1 done; 0 the rules could not be read
+ * (errno); -1 out of memory. */
+static int
+apply_rules(envbuild *eb, const char *remoteip, const char *remotehost,
+            int *deny)
+{
+  stralloc key = STRALLOC_ZERO, data = STRALLOC_ZERO, vars = STRALLOC_ZERO;
+  struct constdb db;
+  size_t i;
+  int r;
+
+  *deny = 0;
+  if (!opt.rules)
+    return 1;
+  if (!constdb_open(&db, opt.rules))
+    return errno == ENOENT && opt.rules_optional;
+  r = rulescdb_lookup(&db, remoteip, remotehost, 0, &key, &data);
+  if (r == 1 && !rulescdb_decode(data.s, data.len, deny, &vars))
+    r = -1;
+  constdb_close(&db);
+  if (r != -1)
+    r = 1;
+  else
+    r = 0;
+  for (i = 0; r == 1 && i < vars.len; i += strlen(vars.s + i) + 1)
+    if (!env_put(eb, vars.s + i))
+      r = -1;
+  stralloc_free(&key);
+  stralloc_free(&data);
+  stralloc_free(&vars);
+  return r;
+}
+
+static void
+socket_options(int fd, const struct sockaddr *remote)
+{
+  int one = 1;
+
+  if (opt.nodelay)
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (!opt.keep_ipoptions && remote->sa_family == AF_INET)
+    setsockopt(fd, IPPROTO_IP, IP_OPTIONS, 0, 0);
+}
+
 /* The parent's way to start the program for fd (see the top): 1 when
  * it runs, 0 when the connection must take the forked path. */
 static int
@@ -360,46 +405,24 @@ spawn_direct(int fd, const struct sockaddr *remote, char **argv)
   socklen_t len = sizeof local;
   struct netenv ne;
   envbuild eb = ENVBUILD_ZERO;
-  stralloc key = STRALLOC_ZERO, data = STRALLOC_ZERO, vars = STRALLOC_ZERO;
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
   sigset_t none, deflt;
   char **envp;
   char pid[FMT_ULONG];
   pid_t child;
-  int deny = 0, ok = 0, one = 1, r;
-  size_t i;
+  int deny = 0, ok = 0, r;
 
   if (getsockname(fd, (struct sockaddr *)&local, &len) == -1
       || !netenv_addresses(&ne, (struct sockaddr *)&local, remote))
     return 0;
-  if (!env_init(&eb) || !netenv_put(&eb, &ne, opt.localname, 0))
+  if (!env_init(&eb) || !netenv_put(&eb, &ne, opt.localname, 0)
+      || apply_rules(&eb, ne.remoteip, 0, &deny) != 1 || deny)
     goto done;
-  if (opt.rules) {
-    struct constdb db;
-
-    if (!constdb_open(&db, opt.rules)) {
-      if (errno != ENOENT || !opt.rules_optional)
-        goto done;
-    } else {
-      r = rulescdb_lookup(&db, ne.remoteip, 0, 0, &key, &data);
-      if (r == 1 && !rulescdb_decode(data.s, data.len, &deny, &vars))
-        r = -1;
-      constdb_close(&db);
-      if (r == -1 || deny)
-        goto done;
-      for (i = 0; i < vars.len; i += strlen(vars.s + i) + 1)
-        if (!env_put(&eb, vars.s + i))
-          goto done;
-    }
-  }
   envp = env_build(&eb);
   if (!envp)
     goto done;
-  if (opt.nodelay)
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (!opt.keep_ipoptions && remote->sa_family == AF_INET)
-    setsockopt(fd, IPPROTO_IP, IP_OPTIONS, 0, 0);
+  socket_options(fd, remote);
 
   sigemptyset(&none);
   sigemptyset(&deflt);
@@ -433,9 +456,6 @@ spawn_direct(int fd, const struct sockaddr *remote, char **argv)
   ok = 1;
 done:
   env_free(&eb);
-  stralloc_free(&key);
-  stralloc_free(&data);
-  stralloc_free(&vars);
   return ok;
 }
 
@@ -620,12 +640,10 @@ serve(int fd, const struct sockaddr *remote, char **argv)
   socklen_t len = sizeof local;
   struct netenv ne;
   envbuild eb = ENVBUILD_ZERO;
-  stralloc host = STRALLOC_ZERO, key = STRALLOC_ZERO, data = STRALLOC_ZERO;
-  stralloc vars = STRALLOC_ZERO;
+  stralloc host = STRALLOC_ZERO;
   const char *remotehost = 0;
   char pid[FMT_ULONG];
-  int deny = 0, one = 1;
-  size_t i;
+  int deny = 0;
 
   close(listenfd);
   close(selfpipe[0]);
@@ -643,37 +661,18 @@ serve(int fd, const struct sockaddr *remote, char **argv)
   if (opt.banner && *opt.banner
       && write(fd, opt.banner, strlen(opt.banner)) == -1)
     _exit(111);             /* the client is gone */
-  if (opt.nodelay)
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (!opt.keep_ipoptions && remote->sa_family == AF_INET)
-    setsockopt(fd, IPPROTO_IP, IP_OPTIONS, 0, 0);
+  socket_options(fd, remote);
   if (opt.lookup_host && netenv_remotehost(&ne, opt.paranoid, &host))
     remotehost = host.s;
 
   if (!env_init(&eb) || !netenv_put(&eb, &ne, opt.localname, remotehost))
     die_nomem();
-  if (opt.rules) {
-    struct constdb db;
-    int r;
-
-    if (!constdb_open(&db, opt.rules)) {
-      if (errno != ENOENT || !opt.rules_optional) {
-        complain_sys("dropping connection, unable to read ", opt.rules);
-        _exit(111);
-      }
-    } else {
-      r = rulescdb_lookup(&db, ne.remoteip, remotehost, 0, &key, &data);
-      if (r == 1 && !rulescdb_decode(data.s, data.len, &deny, &vars))
-        r = -1;
-      constdb_close(&db);
-      if (r == -1) {
-        complain_sys("dropping connection, unable to read ", opt.rules);
-        _exit(111);
-      }
-      for (i = 0; i < vars.len; i += strlen(vars.s + i) + 1)
-        if (!env_put(&eb, vars.s + i))
-          die_nomem();
-    }
+  switch (apply_rules(&eb, ne.remoteip, remotehost, &deny)) {
+  case 0:
+    complain_sys("dropping connection, unable to read ", opt.rules);
+    _exit(111);
+  case -1:
+    die_nomem();
   }
   say(deny ? "deny " : "ok ", pid, " ", opt.localname ? opt.localname : "",
       ":", ne.localip, ":", ne.localport, " ", remotehost ? remotehost : "",

@@ -16,9 +16,9 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
+#include "caseless.h"
 #include "netstring.h"
 #include "qconf.h"
 #include "scan.h"
@@ -68,10 +68,11 @@ static void
 batch_collect(struct job *job, struct slot *slot, size_t bytes)
 {
   const char *domain = domain_of(job->records.s + slot->offset[0] + 1);
-  size_t k;
+  size_t k, domain_len;
 
   if (!domain || verp_wanted(job->sender.s))
     return;
+  domain_len = strlen(domain);
   for (k = job->next; k < job->records.len && slot->count < SPAWN_RCPT_MAX;
        k += strlen(job->records.s + k) + 1) {
     const char *recipient = job->records.s + k + 1;
@@ -81,7 +82,7 @@ batch_collect(struct job *job, struct slot *slot, size_t bytes)
     if (job->records.s[k] != 'T' || bytes + len + 1 > BATCH_REQUEST_BYTES)
       continue;
     d = domain_of(recipient);
-    if (!d || strcasecmp(d, domain))
+    if (!d || strlen(d) != domain_len || !case_equalb(d, domain, domain_len))
       continue;
     slot->offset[slot->count++] = k;
     bytes += len + 1;

@@ -1,19 +1,22 @@
 /* qmail-rspawn -- run remote deliveries for qmail-send.
  *
  * Started by qmail-start as qmailr.  For every request from qmail-send
- * (see spawn.h) it runs
+ * (see spawn.h; up to SPAWN_RCPT_MAX recipients of one message, all at
+ * one domain) it runs
  *
- *   qmail-remote host sender recipient
+ *   qmail-remote host sender recipient [recipient ...]
  *
- * from HOME/bin with the message on fd 0, host being the recipient's
- * domain, and turns qmail-remote's report (a line r, h or s for the
- * recipient, then K, Z or D for the message, each a letter, a text and a
- * NUL byte; see qmail-remote(8)) into the result qmail-send expects:
- *   r then K             delivered, with the K text
- *   h, or r then D, or D alone    permanent failure, with that text
- *   s, or r then Z, or Z alone    temporary failure, with that text
- * A report that is cut short or makes no sense, or an exit code other
- * than 0, is a temporary failure.  Until qmail-remote is installed every
+ * from HOME/bin with the message on fd 0, host being the first
+ * recipient's domain, and turns qmail-remote's report (a line r, h or s
+ * per recipient in order, then K, Z or D for the message, each a letter,
+ * a text and a NUL byte; see qmail-remote(8)) into one result per
+ * recipient for qmail-send:
+ *   r and the message K     delivered, with the K text
+ *   h, or r and D, or D alone     permanent failure, with that text
+ *   s, or r and Z, or Z alone     temporary failure, with that text
+ * A recipient whose line is missing, or whose r has no message line
+ * after it, and every recipient when qmail-remote exits with a code
+ * other than 0, fails temporarily.  Until qmail-remote is installed every
  * remote delivery is deferred with a log line saying so; nothing is
  * lost, and the messages go out once it exists.
  *
@@ -32,7 +35,8 @@ run_remote(const struct spawn_request *req)
 {
   const char *at = strrchr(req->recipient, '@');
   stralloc prog = STRALLOC_ZERO;
-  char *argv[5];
+  char *argv[SPAWN_RCPT_MAX + 4];
+  size_t i;
 
   if (!at || !at[1])
     spawn_fail(100, "Recipient address has no domain. (#5.1.3)");
@@ -42,74 +46,85 @@ run_remote(const struct spawn_request *req)
   argv[0] = "qmail-remote";
   argv[1] = (char *)at + 1;
   argv[2] = (char *)req->sender;
-  argv[3] = (char *)req->recipient;
-  argv[4] = 0;
+  for (i = 0; i < req->count; ++i)
+    argv[3 + i] = (char *)req->recipients[i];
+  argv[3 + i] = 0;
   execv(prog.s, argv);
   spawn_fail(111, "qmail-remote is not installed yet, so remote delivery "
              "is deferred; the message stays queued. (#4.3.0)");
 }
 
-/* Move the text of the line at line (up to a NUL or the end of the
- * report) to the front of report; returns the result letter. */
-static char
-keep(char result, char *report, size_t *len, const char *line)
+static void
+set(struct spawn_outcome *o, char status, const char *text, size_t len)
 {
-  size_t n = 0;
-
-  while (line + n < report + *len && line[n])
-    ++n;
-  memmove(report, line, n);
-  *len = n;
-  return result;
+  o->status = status;
+  o->text = text;
+  o->len = len;
 }
 
-static char
-interpret(int exitcode, char *report, size_t *len)
+static void
+set_all(struct spawn_outcome *out, size_t count, char status, const char *text,
+        size_t len)
+{
+  size_t i;
+
+  for (i = 0; i < count; ++i)
+    set(&out[i], status, text, len);
+}
+
+static void
+interpret(int exitcode, const char *report, size_t len,
+          struct spawn_outcome *out, size_t count)
 {
   static const char garbled[] = "qmail-remote gave no report that makes "
     "sense; the message stays queued. (#4.3.0)";
-  const char *recipient = 0, *message = 0;
-  size_t i = 0;
+  const char *line[SPAWN_RCPT_MAX];
+  size_t lines = 0, i = 0, n;
+  const char *message = 0, *message_end = 0;
 
-  if (exitcode != 0)
-    return 'Z';
-  /* at most one recipient line, then the message line */
-  while (i < *len && !message) {
-    const char *line = report + i;
-    const char *nul = memchr(line, 0, *len - i);
+  if (exitcode != 0) {
+    const char *nul = memchr(report, 0, len);
 
-    /* a message line cut at the report's size still counts */
-    if (!nul && recipient && (*line == 'K' || *line == 'Z' || *line == 'D')) {
-      message = line;
+    set_all(out, count, 'Z', report, nul ? (size_t)(nul - report) : len);
+    return;
+  }
+  /* up to count recipient lines, then the message line */
+  while (i < len) {
+    const char *l = report + i;
+    const char *nul = memchr(l, 0, len - i);
+    const char *end = nul ? nul : report + len;
+
+    if (lines < count && (*l == 'r' || *l == 'h' || *l == 's') && nul) {
+      line[lines++] = l;
+    } else if (*l == 'K' || *l == 'Z' || *l == 'D') {
+      /* a message line cut at the report's size still counts */
+      message = l;
+      message_end = end;
+      break;
+    } else {
       break;
     }
-    if (!nul)
-      break;
-    if (!recipient && (*line == 'r' || *line == 'h' || *line == 's'))
-      recipient = line;
-    else if (*line == 'K' || *line == 'Z' || *line == 'D')
-      message = line;
+    i = (size_t)(end - report) + 1;
+  }
+  if (message && lines == 0 && *message != 'K') {
+    /* nothing decided per recipient: the message's result for all */
+    set_all(out, count, *message, message + 1,
+            (size_t)(message_end - message - 1));
+    return;
+  }
+  for (n = 0; n < count; ++n) {
+    const char *l = n < lines ? line[n] : 0;
+    size_t tlen = l ? strlen(l + 1) : 0;
+
+    if (l && *l == 'h')
+      set(&out[n], 'D', l + 1, tlen);
+    else if (l && *l == 's')
+      set(&out[n], 'Z', l + 1, tlen);
+    else if (l && message && lines == count)
+      set(&out[n], *message, message + 1, (size_t)(message_end - message - 1));
     else
-      break;
-    i = (size_t)(nul - report) + 1;
+      set(&out[n], 'Z', garbled, sizeof garbled - 1);
   }
-  if (!message) {
-    if (recipient && *recipient != 'r')
-      return keep(*recipient == 'h' ? 'D' : 'Z', report, len, recipient + 1);
-    memcpy(report, garbled, sizeof garbled - 1);
-    *len = sizeof garbled - 1;
-    return 'Z';
-  }
-  if (recipient && *recipient == 'h')
-    return keep('D', report, len, recipient + 1);
-  if (recipient && *recipient == 's')
-    return keep('Z', report, len, recipient + 1);
-  if (*message == 'K' && !recipient) {
-    memcpy(report, garbled, sizeof garbled - 1);
-    *len = sizeof garbled - 1;
-    return 'Z';
-  }
-  return keep(*message, report, len, message + 1);
 }
 
 int

@@ -84,7 +84,8 @@ int todo_pending(void);
 int todo_process(int max);
 
 /* send_job.c: a job is one message on one channel, its local/N/ID or
- * remote/N/ID records in memory ("T" to do, "D" done). */
+ * remote/N/ID records in memory ("T" to do, "D" done; in memory also
+ * "S" under way and "Z" deferred in this attempt). */
 struct job {
   int used;
   int channel;
@@ -92,7 +93,7 @@ struct job {
   int fd;               /* the channel file, open read-write */
   stralloc records;
   size_t next;          /* first record not yet started */
-  int active;           /* deliveries in flight */
+  int active;           /* recipients in flight */
   time_t birth;
   long birth_nsec;
   stralloc sender;
@@ -105,6 +106,13 @@ struct job *job_open(int c, unsigned long id);
 long job_next_record(struct job *job);
 /* Some open job with a record still to start, or 0; *offset set. */
 struct job *job_with_work(int c, long *offset);
+/* Record offset is under way ("S"; counted in job->active). */
+void job_mark_started(struct job *job, size_t offset);
+/* Record offset was deferred: not tried again before the job closes. */
+void job_mark_deferred(struct job *job, size_t offset);
+/* 1 when nothing is left to start and nothing is in flight: time for
+ * job_close. */
+int job_finished(struct job *job);
 /* Record offset is finished (delivered, or its failure is in bounce/). */
 void job_mark_done(struct job *job, size_t offset);
 /* Every record has been tried: schedule the deferred ones, or remove
@@ -132,6 +140,8 @@ int deliver_active(void);
 /* The envelope sender of one delivery: sender itself, or for a VERP
  * sender ("list-@example.org-@[]") the one naming the recipient. */
 int verp_sender(stralloc *out, const char *sender, const char *recipient);
+/* 1 if sender asks for VERP: each recipient needs its own delivery. */
+int verp_wanted(const char *sender);
 
 /* send_clean.c: the qmail-clean protocol. */
 extern int clean_fd, clean_answer_fd;

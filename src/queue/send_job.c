@@ -4,6 +4,10 @@
  * memory, one record per recipient: "T" still to do, "D" done.  A
  * record becomes "D" in place (one byte written into the open file)
  * when its delivery succeeded or its failure is safely in bounce/ID.
+ * In memory only, a record being delivered is "S" and one deferred in
+ * this attempt "Z": a remote delivery takes recipients beyond the next
+ * record (those at the same domain), and neither may be started again
+ * before the job closes; in the file both are still "T".
  * When every record has been tried the job closes: a file with "T"
  * records left gets its next attempt from the retry schedule (stored as
  * the file's mtime too), a file with none is removed and the message is
@@ -193,6 +197,28 @@ job_with_work(int c, long *offset)
 }
 
 void
+job_mark_started(struct job *job, size_t offset)
+{
+  job->records.s[offset] = 'S';
+  ++job->active;
+}
+
+void
+job_mark_deferred(struct job *job, size_t offset)
+{
+  if (job->records.s[offset] == 'S')
+    job->records.s[offset] = 'Z';
+}
+
+int
+job_finished(struct job *job)
+{
+  while (job->next < job->records.len && job->records.s[job->next] != 'T')
+    job->next += strlen(job->records.s + job->next) + 1;
+  return !job->active && job->next >= job->records.len;
+}
+
+void
 job_mark_done(struct job *job, size_t offset)
 {
   if (pwrite(job->fd, "D", 1, (off_t)offset) != 1) {
@@ -215,7 +241,7 @@ job_close(struct job *job)
   char text[FMT_ULONG];
 
   for (i = 0; i < job->records.len; i += strlen(job->records.s + i) + 1)
-    if (job->records.s[i] == 'T')
+    if (job->records.s[i] != 'D')
       remaining = 1;
   if (remaining) {
     time_t next = sched_retry(job->birth, time(0), c);

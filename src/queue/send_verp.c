@@ -11,6 +11,15 @@
 #include "send.h"
 
 int
+verp_wanted(const char *sender)
+{
+  size_t len = strlen(sender);
+
+  return len >= 5 && strcmp(sender + len - 4, "-@[]") == 0
+    && memchr(sender, '@', len - 4) != 0;
+}
+
+int
 verp_sender(stralloc *out, const char *sender, const char *recipient)
 {
   size_t len = strlen(sender);

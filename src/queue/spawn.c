@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,21 +38,29 @@ spawn_fail(int code, const char *report)
   _exit(code);
 }
 
-/* Split "SLOT NUL ID NUL SENDER NUL RECIPIENT" in place. */
+/* Split "SLOT NUL ID NUL SENDER NUL RECIPIENT [NUL RECIPIENT ...]" in
+ * place; the recipients go into rcpt (SPAWN_RCPT_MAX of them). */
 static int
-parse_request(stralloc *raw, struct spawn_request *req)
+parse_request(stralloc *raw, struct spawn_request *req, const char **rcpt)
 {
-  char *field[4];
-  size_t i, n = 0;
-  size_t len;
+  char *field[3];
+  size_t i, n = 0, len;
 
   if (!stralloc_0(raw))
     return 0;
   field[n++] = raw->s;
-  for (i = 0; i + 1 < raw->len && n < 4; ++i)
-    if (!raw->s[i])
+  req->count = 0;
+  for (i = 0; i + 1 < raw->len; ++i) {
+    if (raw->s[i])
+      continue;
+    if (n < 3)
       field[n++] = raw->s + i + 1;
-  if (n != 4)
+    else if (req->count < SPAWN_RCPT_MAX)
+      rcpt[req->count++] = raw->s + i + 1;
+    else
+      return 0;
+  }
+  if (n != 3 || !req->count)
     return 0;
   len = strlen(field[0]);
   if (!len || scan_ulong(field[0], &req->slot) != len)
@@ -60,31 +69,137 @@ parse_request(stralloc *raw, struct spawn_request *req)
   if (!len || scan_ulong(field[1], &req->id) != len)
     return 0;
   req->sender = field[2];
-  req->recipient = field[3];
+  req->recipients = rcpt;
+  req->recipient = rcpt[0];
   return 1;
+}
+
+/* The length of entry i's text as written: every text but the last
+ * ends at its first NUL. */
+static size_t
+entry_len(const struct spawn_outcome *out, size_t i, size_t count)
+{
+  const char *nul;
+
+  if (i + 1 == count)
+    return out[i].len;
+  nul = memchr(out[i].text, 0, out[i].len);
+  return nul ? (size_t)(nul - out[i].text) : out[i].len;
+}
+
+static int
+entry_repeats(const struct spawn_outcome *out, size_t i, size_t count)
+{
+  size_t len = entry_len(out, i, count);
+
+  return i > 0 && out[i].status == out[i - 1].status
+    && len == entry_len(out, i - 1, count)
+    && !memcmp(out[i].text, out[i - 1].text, len);
+}
+
+size_t
+spawn_result_encode(char frame[SPAWN_RESULT_MAX], unsigned long slot,
+                    const struct spawn_outcome *out, size_t count)
+{
+  /* the body below 10,000 bytes: 4 digits, ':' and ',' around it */
+  size_t budget = SPAWN_RESULT_MAX - 6;
+  size_t fixed, total = 0, longest = 0, cap, lo, hi, i, at, body;
+  char digits[FMT_ULONG];
+  size_t sd = fmt_ulong(digits, slot);
+
+  fixed = sd + 1 + count + (count ? count - 1 : 0);
+  budget = fixed < budget ? budget - fixed : 0;
+  for (i = 0; i < count; ++i)
+    if (!entry_repeats(out, i, count)) {
+      size_t len = entry_len(out, i, count);
+
+      total += len;
+      if (len > longest)
+        longest = len;
+    }
+  cap = longest;
+  if (total > budget) {
+    /* the largest common cut at which the distinct texts fit */
+    lo = 0;
+    hi = longest;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo + 1) / 2, sum = 0;
+
+      for (i = 0; i < count; ++i)
+        if (!entry_repeats(out, i, count)) {
+          size_t len = entry_len(out, i, count);
+
+          sum += len < mid ? len : mid;
+        }
+      if (sum <= budget)
+        lo = mid;
+      else
+        hi = mid - 1;
+    }
+    cap = lo;
+  }
+
+  /* the body after room for its length prefix, moved into place below */
+  at = 6;
+  memcpy(frame + at, digits, sd);
+  at += sd;
+  frame[at++] = 0;
+  for (i = 0; i < count; ++i) {
+    size_t len = entry_len(out, i, count);
+
+    if (i)
+      frame[at++] = 0;
+    if (entry_repeats(out, i, count)) {
+      frame[at++] = '=';
+      continue;
+    }
+    if (len > cap)
+      len = cap;
+    frame[at++] = out[i].status;
+    memcpy(frame + at, out[i].text, len);
+    at += len;
+  }
+  body = at - 6;
+  sd = fmt_ulong(digits, body);
+  memmove(frame + sd + 1, frame + 6, body);
+  memcpy(frame, digits, sd);
+  frame[sd] = ':';
+  frame[sd + 1 + body] = ',';
+  return sd + body + 2;
 }
 
 /* Write one result netstring with a single write; 1 on success. */
 static int
-write_result(unsigned long slot, char status, const char *text, size_t len)
+write_results(unsigned long slot, const struct spawn_outcome *out, size_t count)
 {
-  stralloc body = STRALLOC_ZERO, frame = STRALLOC_ZERO;
-  int ok;
+  char frame[SPAWN_RESULT_MAX];
+  size_t len = spawn_result_encode(frame, slot, out, count);
 
-  ok = stralloc_catulong(&body, slot) && stralloc_0(&body)
-    && stralloc_append(&body, status) && stralloc_catb(&body, text, len)
-    && netstring_cat(&frame, body.s, body.len)
-    /* below PIPE_BUF: never interleaved with another report */
-    && write(1, frame.s, frame.len) == (ssize_t)frame.len;
-  stralloc_free(&body);
-  stralloc_free(&frame);
-  return ok;
+  /* below PIPE_BUF: never interleaved with another report */
+  return write(1, frame, len) == (ssize_t)len;
+}
+
+/* The same result for all count recipients. */
+static int
+write_result(unsigned long slot, size_t count, char status, const char *text,
+             size_t len)
+{
+  struct spawn_outcome out[SPAWN_RCPT_MAX];
+  size_t i;
+
+  for (i = 0; i < count; ++i) {
+    out[i].status = status;
+    out[i].text = text;
+    out[i].len = len;
+  }
+  return write_results(slot, out, count);
 }
 
 static void __attribute__((noreturn))
-report_result(unsigned long slot, char status, const char *text, size_t len)
+report_result(const struct spawn_request *req, char status, const char *text,
+              size_t len)
 {
-  _exit(write_result(slot, status, text, len) ? 0 : 111);
+  _exit(write_result(req->slot, req->count, status, text, len) ? 0 : 111);
 }
 
 /* The supervisor learns that its child ended through this pipe: the
@@ -103,20 +218,20 @@ on_child(int sig)
   errno = saved;
 }
 
-/* One read of what the delivery wrote into report (at most
- * SPAWN_REPORT_MAX bytes in all; more is read and dropped, so a chatty
+/* One read of what the delivery wrote into report (at most max bytes
+ * in all; more is read and dropped, so a chatty
  * program cannot block on a full pipe).  fd is non-blocking.  Returns
  * 1 when something was read, -1 when nothing is there now, 0 when the
  * pipe has no writer left (end of file, or an error). */
 static int
-read_report(int fd, char *report, size_t *len)
+read_report(int fd, char *report, size_t max, size_t *len)
 {
   char discard[512];
   ssize_t r;
 
   do {
-    if (*len < SPAWN_REPORT_MAX)
-      r = read(fd, report + *len, SPAWN_REPORT_MAX - *len);
+    if (*len < max)
+      r = read(fd, report + *len, max - *len);
     else
       r = read(fd, discard, sizeof discard);
   } while (r == -1 && errno == EINTR);
@@ -124,7 +239,7 @@ read_report(int fd, char *report, size_t *len)
     return -1;
   if (r <= 0)
     return 0;
-  if (*len < SPAWN_REPORT_MAX)
+  if (*len < max)
     *len += (size_t)r;
   return 1;
 }
@@ -139,7 +254,7 @@ read_report(int fd, char *report, size_t *len)
  * report's limit.  Returns 1, or 0 with errno set when the child cannot
  * be waited for. */
 static int
-collect(pid_t pid, int fd, char *report, size_t *len, int *status)
+collect(pid_t pid, int fd, char *report, size_t max, size_t *len, int *status)
 {
   int writers = 1;
 
@@ -169,10 +284,10 @@ collect(pid_t pid, int fd, char *report, size_t *len, int *status)
         /* empty the wakeups; waitpid above says what happened */
       }
     }
-    if (writers && p[0].revents && read_report(fd, report, len) == 0)
+    if (writers && p[0].revents && read_report(fd, report, max, len) == 0)
       writers = 0;
   }
-  while (writers && *len < SPAWN_REPORT_MAX && read_report(fd, report, len) == 1) {
+  while (writers && *len < max && read_report(fd, report, max, len) == 1) {
     /* the rest of what is there now */
   }
   return 1;
@@ -183,67 +298,80 @@ supervise(const struct spawn_request *req, spawn_run *run,
           spawn_interpret *interpret)
 {
   stralloc path = STRALLOC_ZERO;
-  char report[SPAWN_REPORT_MAX];
-  size_t len = 0;
-  int messfd, out[2], status;
+  struct spawn_outcome out[SPAWN_RCPT_MAX];
+  size_t max = SPAWN_REPORT_MAX * (req->count + 1), len = 0, i;
+  char *report;
+  int messfd, pipes[2], status;
   pid_t pid;
   char result;
 
-  if (!queue_path_split(&path, "queue/mess", req->id))
-    report_result(req->slot, 'Z', "Out of memory. (#4.3.0)", 23);
+  if (!interpret && req->count != 1) {
+    const char *t = "A local delivery takes one recipient at a time. (#4.3.0)";
+    report_result(req, 'Z', t, strlen(t));
+  }
+  report = malloc(max);
+  if (!report || !queue_path_split(&path, "queue/mess", req->id))
+    report_result(req, 'Z', "Out of memory. (#4.3.0)", 23);
   messfd = open_read(path.s);
   if (messfd == -1) {
     const char *t = "Unable to open the message file in the queue. (#4.3.0)";
-    report_result(req->slot, 'Z', t, strlen(t));
+    report_result(req, 'Z', t, strlen(t));
   }
-  if (pipe(out) == -1 || pipe(child_pipe) == -1) {
+  if (pipe(pipes) == -1 || pipe(child_pipe) == -1) {
     const char *t = "Unable to create a pipe. (#4.3.0)";
-    report_result(req->slot, 'Z', t, strlen(t));
+    report_result(req, 'Z', t, strlen(t));
   }
   if (!fd_coe(child_pipe[0]) || !fd_coe(child_pipe[1])
       || !fd_ndelay_on(child_pipe[0]) || !fd_ndelay_on(child_pipe[1])
-      || !fd_coe(out[0]) || !fd_ndelay_on(out[0])
+      || !fd_coe(pipes[0]) || !fd_ndelay_on(pipes[0])
       || !sig_catch(SIGCHLD, on_child)) {
     const char *t = "Unable to set up a pipe. (#4.3.0)";
-    report_result(req->slot, 'Z', t, strlen(t));
+    report_result(req, 'Z', t, strlen(t));
   }
   pid = fork();
   if (pid == -1) {
     const char *t = "Unable to fork. (#4.3.0)";
-    report_result(req->slot, 'Z', t, strlen(t));
+    report_result(req, 'Z', t, strlen(t));
   }
   if (pid == 0) {
     sig_default(SIGCHLD);
     close(child_pipe[0]);
     close(child_pipe[1]);
-    close(out[0]);
-    if (!fd_move(0, messfd) || !fd_move(1, out[1]) || !fd_copy(2, 1))
+    close(pipes[0]);
+    if (!fd_move(0, messfd) || !fd_move(1, pipes[1]) || !fd_copy(2, 1))
       _exit(111);
     run(req);
     spawn_fail(111, "Unable to run the delivery program. (#4.3.0)");
   }
-  close(out[1]);
+  close(pipes[1]);
   close(messfd);
-  if (!collect(pid, out[0], report, &len, &status)) {
+  if (!collect(pid, pipes[0], report, max, &len, &status)) {
     const char *t = "Unable to wait for the delivery program. (#4.3.0)";
-    report_result(req->slot, 'Z', t, strlen(t));
+    report_result(req, 'Z', t, strlen(t));
   }
   /* what a background process of the delivery writes now goes nowhere */
-  close(out[0]);
+  close(pipes[0]);
   if (wait_crashed(status)) {
     const char *t = "Delivery program crashed. (#4.3.0)";
-    report_result(req->slot, 'Z', t, strlen(t));
+    report_result(req, 'Z', t, strlen(t));
   }
   if (interpret) {
-    result = interpret(wait_exitcode(status), report, &len);
-    report_result(req->slot, result, report, len);
+    for (i = 0; i < req->count; ++i) {
+      out[i].status = 'Z';
+      out[i].text = "";
+      out[i].len = 0;
+    }
+    interpret(wait_exitcode(status), report, len, out, req->count);
+    _exit(write_results(req->slot, out, req->count) ? 0 : 111);
   }
   switch (wait_exitcode(status)) {
   case 0: result = 'K'; break;
   case 100: result = 'D'; break;
   default: result = 'Z'; break;
   }
-  report_result(req->slot, result, report, len);
+  if (len > SPAWN_REPORT_MAX)
+    len = SPAWN_REPORT_MAX;
+  report_result(req, result, report, len);
 }
 
 int
@@ -262,8 +390,9 @@ spawn_main_interpret(spawn_run *run, spawn_interpret *interpret)
   sig_ignore(SIGCHLD);
   for (;;) {
     struct spawn_request req;
+    const char *rcpt[SPAWN_RCPT_MAX];
     pid_t pid;
-    int r = netstring_get(buffer_0, &raw, 4096);
+    int r = netstring_get(buffer_0, &raw, SPAWN_REQUEST_MAX);
 
     if (r == 0)
       return 0;
@@ -271,7 +400,7 @@ spawn_main_interpret(spawn_run *run, spawn_interpret *interpret)
       warn_sys("unable to read requests from qmail-send");
       return 111;
     }
-    if (!parse_request(&raw, &req)) {
+    if (!parse_request(&raw, &req, rcpt)) {
       warn("malformed request from qmail-send: ignored");
       continue;
     }
@@ -280,7 +409,7 @@ spawn_main_interpret(spawn_run *run, spawn_interpret *interpret)
       /* answer anyway, so qmail-send's slot is released */
       const char *t = "Unable to fork. (#4.3.0)";
 
-      write_result(req.slot, 'Z', t, strlen(t));
+      write_result(req.slot, req.count, 'Z', t, strlen(t));
       continue;
     }
     if (pid == 0)

@@ -1,18 +1,42 @@
 /* spawn.h -- the common part of qmail-lspawn and qmail-rspawn.
  *
- * spawn_main() reads qmail-send's delivery requests (netstrings
- * "SLOT NUL ID NUL SENDER NUL RECIPIENT") from fd 0 until end of input.
- * For each it forks a supervisor that opens queue/mess/N/ID, forks the
- * delivery with the message on fd 0 and a pipe on fds 1 and 2, collects
- * at most SPAWN_REPORT_MAX bytes of its report until the delivery
- * process exits, and writes one netstring "SLOT NUL STATUS REPORT" to
- * fd 1 with a single write (shorter than PIPE_BUF, so supervisors can
- * share the pipe).  The delivery ends when that process ends, not when
- * its pipe reaches end of file: a background process started by a
- * .qmail program line ("|sleep 99 &") may keep the pipe open, and what
- * it writes after the delivery process exited is thrown away.  STATUS is
- * K for exit 0, D for exit 100, Z for exit 111 and for anything else
- * (a crash, another code): qmail-local's and qmail-remote's convention.
+ * spawn_main() reads qmail-send's delivery requests from fd 0 until end
+ * of input, each a netstring
+ *
+ *   SLOT NUL ID NUL SENDER NUL RECIPIENT1 [NUL RECIPIENT2 ...]
+ *
+ * with 1 to SPAWN_RCPT_MAX recipients and at most SPAWN_REQUEST_MAX
+ * bytes in all.  qmail-send sends qmail-lspawn one recipient per request
+ * (local delivery is per recipient) and qmail-rspawn up to
+ * SPAWN_RCPT_MAX recipients of one message at one domain, delivered by
+ * one qmail-remote in one SMTP transaction.
+ *
+ * For each request it forks a supervisor that opens queue/mess/N/ID,
+ * forks the delivery with the message on fd 0 and a pipe on fds 1 and
+ * 2, collects at most SPAWN_REPORT_MAX bytes per recipient (plus one
+ * SPAWN_REPORT_MAX for the message) of its report until the delivery
+ * process exits, and writes one netstring to fd 1 with a single write:
+ *
+ *   SLOT NUL ENTRY1 [NUL ENTRY2 ...]
+ *
+ * one entry per recipient, in the request's order.  An entry is a
+ * STATUS letter and a text: K delivered, D failed for good, Z failed
+ * for now; or "=" alone, meaning the same status and text as the entry
+ * before it.  Every entry's text but the last's ends at the next NUL;
+ * the last one's runs to the end of the netstring (for a single
+ * recipient this is "SLOT NUL STATUS REPORT", the report taken as it
+ * is).  The whole netstring is at most SPAWN_RESULT_MAX bytes, below
+ * PIPE_BUF, so that supervisors can share the pipe: equal consecutive
+ * results are written once and "=" after that, and when the distinct
+ * texts still do not fit they are cut to a common length chosen so
+ * that they do (a text shorter than that is kept whole).
+ *
+ * The delivery ends when that process ends, not when its pipe reaches
+ * end of file: a background process started by a .qmail program line
+ * ("|sleep 99 &") may keep the pipe open, and what it writes after the
+ * delivery process exited is thrown away.  Without an interpreter the
+ * STATUS is K for exit 0, D for exit 100, Z for exit 111 and for
+ * anything else (a crash, another code): qmail-local's convention.
  *
  * The caller's run() executes in the delivery process, after the fds are
  * in place; it must exec or exit (100 or 111 with a report on fd 1).
@@ -23,27 +47,49 @@
 #include <stddef.h>
 
 #define SPAWN_REPORT_MAX 1000
+#define SPAWN_RCPT_MAX 100
+#define SPAWN_REQUEST_MAX 32768
+/* a result netstring, its length and punctuation included; < PIPE_BUF */
+#define SPAWN_RESULT_MAX 4000
 
 struct spawn_request {
   unsigned long slot;
   unsigned long id;
   const char *sender;
-  const char *recipient;
+  const char *recipient;          /* the first: recipients[0] */
+  const char *const *recipients;
+  size_t count;                   /* 1 to SPAWN_RCPT_MAX */
+};
+
+/* The result of one recipient: text[0..len) need not be NUL-terminated
+ * and may point into the report. */
+struct spawn_outcome {
+  char status;                    /* K, D or Z */
+  const char *text;
+  size_t len;
 };
 
 typedef void spawn_run(const struct spawn_request *request);
 
 /* Turns what a delivery program that exited with exitcode wrote
- * (report[0..*len)) into the result for qmail-send: returns K, D or Z
- * and may rewrite the report in place, never longer. */
-typedef char spawn_interpret(int exitcode, char *report, size_t *len);
+ * (report[0..len)) into the results of its count recipients, out[0] to
+ * out[count - 1]. */
+typedef void spawn_interpret(int exitcode, const char *report, size_t len,
+                             struct spawn_outcome *out, size_t count);
 
 /* Returns at end of input: the exit code for main (0), or 111 when the
- * requests could not be read.  With interpret null, the result is K
- * for exit 0, D for 100 and Z otherwise, and the report is the
+ * requests could not be read.  With interpret null (qmail-lspawn), a
+ * request must have one recipient (more are all deferred); the result
+ * is K for exit 0, D for 100 and Z otherwise, and the report is the
  * program's output as it is. */
 int spawn_main(spawn_run *run);
 int spawn_main_interpret(spawn_run *run, spawn_interpret *interpret);
+
+/* Encode the result of a slot into frame as one netstring, as described
+ * above; returns its length, at most SPAWN_RESULT_MAX.  Exposed for the
+ * unit test. */
+size_t spawn_result_encode(char frame[SPAWN_RESULT_MAX], unsigned long slot,
+                           const struct spawn_outcome *out, size_t count);
 
 /* In the delivery process: print the report and exit. */
 void spawn_fail(int code, const char *report) __attribute__((noreturn));

@@ -68,10 +68,15 @@ tcpto_parse(struct tcpto_table *t, const char *buf, size_t len, long long now)
 
   memset(t, 0, sizeof *t);
   for (i = 0; i < TCPTO_ENTRIES && len >= (i + 1) * (size_t)TCPTO_ENTRY_SIZE;
-       ++i)
-    if (!entry_parse(&t->entry[i],
-                     (const unsigned char *)buf + i * TCPTO_ENTRY_SIZE, now))
-      memset(&t->entry[i], 0, sizeof t->entry[i]);
+       ++i) {
+    struct tcpto_entry e;
+
+    /* a second entry for one address (only a damaged file has one)
+     * would outlive tcpto_drop of the first */
+    if (entry_parse(&e, (const unsigned char *)buf + i * TCPTO_ENTRY_SIZE,
+                    now) && !tcpto_find(t, &e.ip))
+      t->entry[i] = e;
+  }
 }
 
 void

@@ -21,11 +21,11 @@
  *
  * The table is a hint, never the truth: an entry that does not follow
  * this layout, a partial entry at the end of a short file, an entry
- * more than TCPTO_SKEW seconds in the future (the clock went back) and
- * one whose last timeout is
- * older than TCPTO_FORGET seconds all read as free.  Writers take an
- * exclusive lock on the file (lock_ex) around read, change and write;
- * readers take it too, so they never see half a write.
+ * more than TCPTO_SKEW seconds in the future (the clock went back), one
+ * whose last timeout is older than TCPTO_FORGET seconds, and a second
+ * entry for an address all read as free.  Writers take an exclusive
+ * lock on the file (lock_ex) around read, change and write; readers
+ * take it too, so they never see half a write.
  *
  * Functions return 1 on success and 0 on failure with errno set.
  */

@@ -212,6 +212,28 @@ test_garbage(void)
   CHECK(!tcpto_find(&t, &a));
 }
 
+/* Found by fuzz_tcpto (tests/fuzz/regress/tcpto/): a damaged file with
+ * two entries for one address; dropping it must drop it. */
+static void
+test_duplicate(void)
+{
+  struct tcpto_table t;
+  char buf[TCPTO_SIZE];
+  struct dns_ip a = ip("192.0.2.1");
+
+  memset(&t, 0, sizeof t);
+  tcpto_note(&t, &a, now - 10);
+  tcpto_note(&t, &a, now - 10);
+  t.entry[5] = t.entry[0];
+  t.entry[5].count = 7;
+  tcpto_pack(&t, buf);
+  tcpto_parse(&t, buf, sizeof buf, now);
+  CHECK(tcpto_find(&t, &a) == &t.entry[0] && t.entry[0].count == 2);
+  CHECK(!t.entry[5].ip.family);
+  CHECK(tcpto_drop(&t, &a) == 1);
+  CHECK(!tcpto_find(&t, &a) && tcpto_wait(&t, &a, now) == 0);
+}
+
 static void
 test_file(void)
 {
@@ -281,6 +303,7 @@ main(void)
   RUN(test_expire);
   RUN(test_full);
   RUN(test_garbage);
+  RUN(test_duplicate);
   RUN(test_file);
   return unit_done();
 }

@@ -208,6 +208,25 @@ t_check "and the table is full size again" "$(wc -c < "$TABLE" | tr -d ' ')" 204
 "$QBIN/qmail-tcpok"
 stop "$HOLE2"
 
+# --- through the queue: qmail-rspawn runs qmail-remote as the instance's
+# remote user, which must be able to write the installed table ----------
+Q=$D/queue
+t_instance "$Q" queue.test
+PORTQ=$(free_port)
+server hole 127.0.0.1 "$PORTQ" holeq
+HOLEQ=$S
+echo "gone.example:[127.0.0.1]:$PORTQ" > "$Q/control/smtproutes"
+echo 1 > "$Q/control/timeoutconnect"
+t_start "$Q"
+printf 'Subject: to a host that does not answer\n\nhello\n' | t_queue "$Q" a@queue.test friend@gone.example
+t_ok "qmail-send logs the timeout as a deferral" t_wait_log "$Q" 'delivery [0-9]+: deferral: Unable_to_connect_to_.*timed_out' 20
+t_match "the instance's table has it (qmail-tcpto with QMAILHOME)" "$(QMAILHOME=$Q "$QBIN/qmail-tcpto")" '^127\.0\.0\.1 timed out 1 time in a row'
+t_check "the instance's table kept its owner" "$(stat -c %u "$Q/queue/lock/tcpto")" "$(stat -c %u "$Q/queue")"
+t_ok "qmail-tcpok on the instance" env QMAILHOME="$Q" "$QBIN/qmail-tcpok"
+t_check "the instance's table is empty" "$(QMAILHOME=$Q "$QBIN/qmail-tcpto")" ""
+t_stop "$Q"
+stop "$HOLEQ"
+
 # --- by MX: a dead first MX is passed over for the second -----------------
 DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 DNSPORT=

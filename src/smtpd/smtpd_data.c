@@ -289,7 +289,7 @@ smtpd_data(struct smtpd *s)
               (char *)0);
     return;
   }
-  qp = (unsigned long)qmailqueue_pid(&qq);
+  qp = qmailqueue_pid(&qq) > 0 ? (unsigned long)qmailqueue_pid(&qq) : 0;
   if (!received_line(s, &header)) {
     give_up(&qq);
     smtpd_reply(s, "421 out of memory (#4.3.0)");

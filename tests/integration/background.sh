@@ -3,6 +3,7 @@
 # leaves a background process behind ("|sleep 1000 &"), which keeps the
 # report pipe open, neither holds the delivery slot nor delays other
 # mail; what qmail-local reported before it exited is still logged.
+# run.sh: alone -- times the deliveries, counts its processes
 . "$TOP/tests/lib.sh"
 
 W=$(t_tmpdir)

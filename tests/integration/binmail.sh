@@ -8,6 +8,7 @@
 # once, and s-nail and mutt reading the result.  The checks that switch
 # users run only as root (setpriv to nobody); the build-tree binmail is
 # not setgid, so it honours QMAILHOME.
+# run.sh: long -- two deliveries wait 30 s for stuck locks
 . "$TOP/tests/lib.sh"
 
 BM=$QBIN/binmail

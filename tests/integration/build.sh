@@ -1,6 +1,7 @@
 #!/bin/sh
 # The build: static binaries, the same result from GNU make and bmake,
 # no warnings, checksum-verified dependencies, validated knobs.
+# run.sh: long -- two more builds of the whole tree
 . "$TOP/tests/lib.sh"
 
 list_bins() { (cd "$1" && ls) | tr '\n' ' '; }

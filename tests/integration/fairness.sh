@@ -3,6 +3,7 @@
 # messages injected continuously are delivered in the order they
 # arrived, and a message deferred earlier is retried at its due time in
 # the middle of the flood, not after it.
+# run.sh: alone -- a retry must go out within 3 s of its due time
 . "$TOP/tests/lib.sh"
 
 N=${FAIRNESS_MESSAGES:-40}

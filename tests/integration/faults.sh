@@ -19,6 +19,7 @@
 # that runs the daemon under strace.  Also: an mbox's partial write is
 # cut back, a cut that fails is reported, and the directory of a new
 # mbox is synced before the first message goes in.
+# run.sh: alone -- strace slows the daemons; the waits are bounded
 . "$TOP/tests/lib.sh"
 
 ERRNOS="EIO ENOSPC EACCES EMFILE"

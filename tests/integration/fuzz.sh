@@ -22,6 +22,7 @@
 # libclang-rt-14-dev) is missing, and in the sanitizer build
 # (make check-sanitize), whose plain `make check` already ran these.
 # FUZZ_CC names another clang.
+# run.sh: long -- 20 s of fuzzing per target, after clang builds
 . "$TOP/tests/lib.sh"
 
 CLANG=${FUZZ_CC:-clang}

@@ -5,6 +5,7 @@
 # queue (qmail-send, qmail-rspawn).  Every server listens on 127.0.0.x at
 # a port picked at run time and is stopped by its PID; nothing connects
 # beyond loopback.
+# run.sh: long -- dozens of scripted peers, dnsmasq, TLS handshakes
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/smtpd-lib.sh"
 

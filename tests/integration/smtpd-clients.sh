@@ -11,6 +11,7 @@
 # authenticated user) and the log lines; and that no password reaches
 # any log.  Postfix needs root (skipped otherwise); a missing client is
 # skipped, saying which.
+# run.sh: long -- 2,000 messages by smtp-source, Postfix, TLS sessions
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/smtpd-lib.sh"
 

@@ -8,6 +8,7 @@
 # what the log says and what ends up in the queue or the maildir; at
 # the end no session may have died of a signal.  The clients are
 # smtpd-hostile.py (python3).
+# run.sh: alone -- a client that sends one byte a second must beat a 3 s timeout
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/smtpd-lib.sh"
 

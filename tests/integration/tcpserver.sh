@@ -13,6 +13,7 @@
 # ucspi-tcp); an IPv6-capable one (ucspi-tcp-ipv6) is used for the IPv6
 # comparison when $UCSPI6_TCPSERVER names it.  It always runs with
 # -H -R -l, so it never asks a name server.
+# run.sh: alone -- counts programs at once; 1,000 connections
 . "$TOP/tests/lib.sh"
 
 if ! command -v python3 > /dev/null 2>&1; then

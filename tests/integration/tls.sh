@@ -10,6 +10,7 @@
 # descriptors, IPv6, who may read the key, and tlsserver under our own
 # tcpserver (dropping to nobody when run as root).  Every certificate
 # and key is made here at run time.
+# run.sh: alone -- a 2 s handshake timeout must end within 4 s
 . "$TOP/tests/lib.sh"
 
 if ! command -v openssl > /dev/null 2>&1; then

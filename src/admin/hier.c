@@ -13,6 +13,7 @@
 #include "fmt.h"
 #include "hier.h"
 #include "qconf.h"
+#include "tcpto.h"
 
 #define D(path, owner, group, mode, runtime) \
   { HIER_DIR, path, owner, group, mode, 0, 0, runtime }
@@ -43,7 +44,7 @@ static const struct hier_entry base[] = {
   D("queue", USER_QUEUE, GROUP_QMAIL, 0750, 1),
   D("queue/pid", USER_QUEUE, GROUP_QMAIL, 0700, 1),
   D("queue/lock", USER_QUEUE, GROUP_QMAIL, 0750, 1),
-  Z("queue/lock/tcpto", USER_REMOTE, 0644, 1024),
+  Z("queue/lock/tcpto", USER_REMOTE, 0644, TCPTO_SIZE),
   Z("queue/lock/sendmutex", USER_SEND, 0600, 0),
   P("queue/lock/trigger", USER_SEND, 0622),
   D("queue/bounce", USER_SEND, GROUP_QMAIL, 0700, 1),
@@ -161,6 +162,11 @@ static const struct hier_entry files[] = {
   /* remote delivery, run by qmail-rspawn */
   F("bin/qmail-remote", "build/bin/qmail-remote", 0711),
   F("man/man8/qmail-remote.8", "src/remote/qmail-remote.8", 0644),
+  /* its table of unreachable addresses, for operators */
+  F("bin/qmail-tcpto", "build/bin/qmail-tcpto", 0755),
+  F("bin/qmail-tcpok", "build/bin/qmail-tcpok", 0755),
+  F("man/man8/qmail-tcpto.8", "src/remote/qmail-tcpto.8", 0644),
+  F("man/man8/qmail-tcpok.8", "src/remote/qmail-tcpok.8", 0644),
   /* DNS lookups through the mail system's own resolver, for operators */
   F("bin/dnsip", "build/bin/dnsip", 0755),
   F("bin/dnsmx", "build/bin/dnsmx", 0755),

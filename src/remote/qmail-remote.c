@@ -6,7 +6,8 @@
  * qmail-rspawn runs it as qmailr with the message on standard input (a
  * file in the queue).  It finds where mail for host goes
  * (control/smtproutes, MX, address records: remote_route.c), connects
- * to the first server that answers with a 2xx greeting, says EHLO,
+ * to the first server that answers with a 2xx greeting, passing over
+ * addresses that timed out recently (queue/lock/tcpto, tcpto.h), says EHLO,
  * starts TLS as control/tlspolicy asks (remote_tls.c), logs in when
  * control/smtpauth has credentials for the relay (remote_auth.c), and
  * sends the message to every recipient in one transaction, starting
@@ -31,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "address.h"
@@ -41,6 +43,7 @@
 #include "instance.h"
 #include "remote.h"
 #include "sig.h"
+#include "tcpto.h"
 
 static struct remote job;
 
@@ -348,19 +351,35 @@ converse(struct remote *r, int *permanent_greeting)
   return 1;
 }
 
+/* Try the servers in order, passing over those the tcpto table says
+ * timed out recently (tcpto.h).  The table is a hint: when it cannot be
+ * read or written, every server is tried and nothing is remembered. */
 static void
 deliver(struct remote *r)
 {
-  unsigned int i;
+  struct tcpto_table timeouts;
+  unsigned int i, skipped = 0;
   int tried = 0, permanent = 1;
 
+  if (!tcpto_load(&timeouts, TCPTO_FILE, (long long)time(0)))
+    memset(&timeouts, 0, sizeof timeouts);
   for (i = 0; i < r->targets; ++i) {
+    const struct dns_ip *ip = &r->target[i].ip;
     int perm_greeting = 0;
 
-    if (!remote_connect(r, &r->target[i])) {
+    if (tcpto_wait(&timeouts, ip, (long long)time(0)) > 0) {
+      ++skipped;
       permanent = 0;
       continue;
     }
+    if (!remote_connect(r, &r->target[i])) {
+      if (r->connect_timed_out)
+        tcpto_record(TCPTO_FILE, ip, (long long)time(0));
+      permanent = 0;
+      continue;
+    }
+    if (tcpto_find(&timeouts, ip))
+      tcpto_forget(TCPTO_FILE, ip, (long long)time(0));
     ++tried;
     if (converse(r, &perm_greeting)) {
       remote_disconnect(r);
@@ -373,6 +392,10 @@ deliver(struct remote *r)
   /* no server took the message: a 5xx greeting from every one of them
    * is final, anything else may change */
   r->failure_permanent = tried && permanent;
+  if (skipped && skipped == r->targets)
+    remote_fail(r, 0, "All the mail servers for ", r->host, " timed out "
+                "recently (see qmail-tcpto); not trying again yet. (#4.4.1)",
+                (char *)0);
 }
 
 static void

@@ -62,6 +62,7 @@ struct remote {
   const struct remote_target *peer;
   char peer_ip[DNS_IP_FMT];
   int fd;
+  int connect_timed_out;       /* the last remote_connect timed out */
   struct timeout limit;
   buffer in;
   buffer out;

@@ -88,6 +88,7 @@ remote_connect(struct remote *r, const struct remote_target *t)
   r->peer = t;
   r->peer_ip[dns_ip_fmt(r->peer_ip, &t->ip)] = 0;
   r->tls_on = 0;
+  r->connect_timed_out = 0;
   fd = socket(t->ip.family, SOCK_STREAM, 0);
   if (fd == -1)
     return connect_failed(r, -1, strerror(errno));
@@ -101,9 +102,13 @@ remote_connect(struct remote *r, const struct remote_target *t)
                             "control/outgoingip");
   }
   len = sockaddr_fill(&sa, &t->ip, r->port);
-  if (!connect_timed(fd, (struct sockaddr *)&sa, len, r->timeoutconnect))
+  if (!connect_timed(fd, (struct sockaddr *)&sa, len, r->timeoutconnect)) {
+    /* our own limit or the kernel's SYN retries: either way the host
+     * did not answer at all, which is what the tcpto table is for */
+    r->connect_timed_out = errno == ETIMEDOUT;
     return connect_failed(r, fd, errno == ETIMEDOUT
                           ? "timed out" : strerror(errno));
+  }
   r->fd = fd;
   r->limit.seconds = r->timeoutremote;
   buffer_init(&r->in, timeout_bufread, fd, &r->limit, inspace, sizeof inspace);

@@ -33,7 +33,8 @@ t_ok "man page installed" test -f "$home/man/man8/qmail-instcheck.8"
 t_ok "queue/mess has split subdirectory 22" test -d "$home/queue/mess/22"
 t_fail "queue/mess has no subdirectory 23 (split 23)" test -e "$home/queue/mess/23"
 t_ok "trigger is a fifo" test -p "$home/queue/lock/trigger"
-t_check "tcpto is 1024 bytes" "$(wc -c < "$home/queue/lock/tcpto" | tr -d ' ')" 1024
+t_check "tcpto is 2048 bytes" "$(wc -c < "$home/queue/lock/tcpto" | tr -d ' ')" 2048
+t_check "qmail-tcpto lists an empty tcpto as nothing" "$(QMAILHOME=$home "$home/bin/qmail-tcpto" 2>&1; echo "rc=$?")" "rc=0"
 t_check "alias dir mode 2755" "$(stat -c %a "$home/alias")" 2755
 t_check "queue/info/0 mode 700" "$(stat -c %a "$home/queue/info/0")" 700
 t_check "qmail-queue is the setuid program" "$(stat -c %a "$home/bin/qmail-queue")" 4711

@@ -34,7 +34,13 @@ s_instance() {
   echo ./Maildir/ > "$1/alias/.qmail-default"
 }
 
-s_listen() {
+# s_start_listener TCPSERVER [TCPSERVER-ARGS...] -- NAME DIR [VAR=VALUE ...]
+#   [-- QMAIL-SMTPD-ARGS ...]: the common part of s_listen and
+#   s_listen_ucspi.
+s_start_listener() {
+  s_server=
+  while [ "$1" != -- ]; do s_server="$s_server $1"; shift; done
+  shift
   s_name=$1 s_dir=$2
   shift 2
   s_env=
@@ -51,7 +57,7 @@ s_listen() {
   t_give "$s_dir"
   rm -f "$s_dir/$s_name.port" "$s_dir/$s_name.pid"
   # shellcheck disable=SC2086
-  ( exec env QMAILHOME="$s_dir" $s_env "$QBIN/tcpserver" -1 -v -R -H $s_ids \
+  ( exec env QMAILHOME="$s_dir" $s_env $s_server -1 -v -R -H $s_ids \
       127.0.0.1 0 "$QBIN/qmail-smtpd" "$@" \
       > "$s_dir/$s_name.port" 2>> "$s_dir/$s_name.log" ) &
   echo $! > "$s_dir/$s_name.pid"
@@ -65,6 +71,10 @@ s_listen() {
   echo "# the listener $s_name did not come up; its log:"
   sed 's/^/#   /' "$s_dir/$s_name.log" 2>/dev/null | tail -n 10
   return 1
+}
+
+s_listen() {
+  s_start_listener "$QBIN/tcpserver" -- "$@"
 }
 
 s_stop() {
@@ -104,34 +114,5 @@ s_session() {
 s_listen_ucspi() {
   s_tcpserver=${UCSPI_TCPSERVER:-/usr/bin/tcpserver}
   [ -x "$s_tcpserver" ] || return 2
-  s_name=$1 s_dir=$2
-  shift 2
-  s_env=
-  while [ $# -gt 0 ] && [ "$1" != -- ]; do
-    s_env="$s_env $1"
-    shift
-  done
-  [ "${1:-}" = -- ] && shift
-  s_ids=
-  if [ "$(id -u)" = 0 ]; then
-    s_owner=$(t_owner "$s_dir")
-    s_ids="-u ${s_owner%%:*} -g ${s_owner#*:}"
-  fi
-  t_give "$s_dir"
-  rm -f "$s_dir/$s_name.port" "$s_dir/$s_name.pid"
-  # shellcheck disable=SC2086
-  ( exec env QMAILHOME="$s_dir" $s_env "$s_tcpserver" -1 -v -R -H \
-      -l mail.test $s_ids 127.0.0.1 0 "$QBIN/qmail-smtpd" "$@" \
-      > "$s_dir/$s_name.port" 2>> "$s_dir/$s_name.log" ) &
-  echo $! > "$s_dir/$s_name.pid"
-  T_PIDS="$T_PIDS $!"
-  s_i=0
-  while ! grep -q '^[0-9]' "$s_dir/$s_name.port" 2>/dev/null && [ $s_i -lt 100 ]; do
-    sleep 0.1; s_i=$((s_i + 1))
-  done
-  S_PORT=$(head -n 1 "$s_dir/$s_name.port" 2>/dev/null)
-  [ -n "$S_PORT" ] && return 0
-  echo "# the listener $s_name ($s_tcpserver) did not come up; its log:"
-  sed 's/^/#   /' "$s_dir/$s_name.log" 2>/dev/null | tail -n 10
-  return 1
+  s_start_listener "$s_tcpserver" -l mail.test -- "$@"
 }

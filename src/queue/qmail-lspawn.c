@@ -23,8 +23,11 @@
  * assignment, an alias user with uid 0, an instance directory owned by
  * root, which maps every role to root), a delivery whose user is uid 0
  * is deferred with a report saying what to fix; no program of a .qmail
- * file ever runs as root.  The switch itself is prot_become (setgroups,
- * setgid, setuid, checked); a switch that fails defers the delivery.
+ * file ever runs as root.  The switch happens in the delivery's own
+ * process on its way to qmail-local (spawn_exec_as: setgroups, setgid,
+ * setuid, then a check that root cannot come back), so the supervisor
+ * that reports the result stays out of the recipient's reach; a switch
+ * that fails defers the delivery.
  *
  * An instance ($QMAILHOME) runs as one user (see instance.h) and delivers
  * only to that user's account, to qmail-users assignments with that
@@ -40,7 +43,6 @@
 
 #include "errmsg.h"
 #include "instance.h"
-#include "prot.h"
 #include "recipient.h"
 #include "spawn.h"
 #include "stralloc.h"
@@ -120,19 +122,19 @@ only_instance_user(const struct recipient *who)
           "alias; deferring mail for ", who->user.s, ".", " (#4.3.0)");
 }
 
-static void
-become(const struct recipient *who, const char *local)
+/* May the delivery run as who?  1 with a switch to do (as root), 0
+ * when this process already is who (an instance run by its user). */
+static int
+check_user(const struct recipient *who, const char *local)
 {
   if (who->uid == 0)
     refuse_root(who, local);
   if (geteuid() != 0) {
     if (who->uid != (unsigned long)geteuid())
       spawn_fail(111, "This instance delivers only to its own user. (#4.3.0)");
-    return;
+    return 0;
   }
-  if (!prot_become((uid_t)who->uid, (gid_t)who->gid))
-    defer("Unable to switch to the recipient's user id: ", strerror(errno),
-          ".", " (#4.3.0)");
+  return 1;
 }
 
 static void
@@ -143,6 +145,7 @@ run_local(const struct spawn_request *req)
   stralloc local = STRALLOC_ZERO, domain = STRALLOC_ZERO, prog = STRALLOC_ZERO;
   struct recipient who = RECIPIENT_ZERO;
   char *argv[11];
+  int switch_user;
 
   if (!at)
     at = recipient + strlen(recipient);
@@ -158,7 +161,7 @@ run_local(const struct spawn_request *req)
     refuse_root(&who, local.s);
   if (who.source == RECIPIENT_USERS || who.source == RECIPIENT_PASSWD)
     only_instance_user(&who);
-  become(&who, local.s);
+  switch_user = check_user(&who, local.s);
 
   if (!stralloc_copys(&prog, instance_home()) || !stralloc_cats(&prog, "/bin/qmail-local")
       || !stralloc_0(&prog))
@@ -174,7 +177,13 @@ run_local(const struct spawn_request *req)
   argv[8] = (char *)req->sender;
   argv[9] = (char *)default_delivery;
   argv[10] = 0;
-  execv(prog.s, argv);
+  if (switch_user) {
+    spawn_exec_as(prog.s, argv, (long)who.uid, (long)who.gid);
+    if (errno == EPERM || errno == EINVAL)
+      defer("Unable to switch to the recipient's user id: ", strerror(errno),
+            ".", " (#4.3.0)");
+  } else
+    spawn_exec(prog.s, argv);
   spawn_fail(111, "Unable to run qmail-local. (#4.3.0)");
 }
 

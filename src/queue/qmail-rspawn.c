@@ -49,7 +49,7 @@ run_remote(const struct spawn_request *req)
   for (i = 0; i < req->count; ++i)
     argv[3 + i] = (char *)req->recipients[i];
   argv[3 + i] = 0;
-  execv(prog.s, argv);
+  spawn_exec(prog.s, argv);
   spawn_fail(111, "qmail-remote is not installed yet, so remote delivery "
              "is deferred; the message stays queued. (#4.3.0)");
 }

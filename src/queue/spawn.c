@@ -1,9 +1,14 @@
 /* spawn.c -- delivery requests in, one supervised child per delivery,
  * results out; see spawn.h. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE           /* clone */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sched.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -22,11 +27,34 @@
 #include "stralloc.h"
 #include "wait.h"
 
+/* The delivery being supervised by this process: run() prepares it
+ * here (spawn.h), then spawn_exec() starts its program. */
+static struct {
+  const struct spawn_request *req;
+  spawn_interpret *interpret;
+  int messfd;                 /* the message, for the program's fd 0 */
+  int report;                 /* write end of the report pipe: fds 1, 2 */
+  int reportread;             /* its read end */
+} current;
+
+static void finish(int exitcode, char *report, size_t len)
+  __attribute__((noreturn));
+static void finish_child(pid_t pid) __attribute__((noreturn));
+
 void
 spawn_fail(int code, const char *report)
 {
   size_t len = strlen(report);
 
+  if (current.req) {
+    /* no program ran: the text is the report, as if it had said it */
+    char *copy = malloc(len + 1);
+
+    if (copy)
+      memcpy(copy, report, len + 1);
+    finish(code, copy ? copy : (char *)"Out of memory. (#4.3.0)",
+           copy ? len : 23);
+  }
   while (len) {
     ssize_t w = write(1, report, len);
 
@@ -36,6 +64,135 @@ spawn_fail(int code, const char *report)
     len -= (size_t)w;
   }
   _exit(code);
+}
+
+/* What the child needs between its start and the exec. */
+struct exec_args {
+  const char *path;
+  char *const *argv;
+  char *const *envp;
+  int messfd;
+  int report;
+  long uid;                   /* -1: keep the supervisor's ids */
+  long gid;
+  int err;                    /* set by the child when it fails */
+};
+
+/* In the child: the message on 0, the report pipe on 1 and 2, the
+ * recipient's ids, default signal handling, then the program.  It runs
+ * in the supervisor's memory (see start_program), so it makes system
+ * calls only: no allocation, no stdio, no libc state. */
+#if defined(__SANITIZE_ADDRESS__)
+__attribute__((no_sanitize_address))
+#endif
+static int
+exec_child(void *arg)
+{
+  struct exec_args *a = arg;
+  struct sigaction dfl;
+  sigset_t none;
+  gid_t gid = (gid_t)a->gid;
+
+  if (dup2(a->messfd, 0) == -1 || dup2(a->report, 1) == -1
+      || dup2(a->report, 2) == -1)
+    goto fail;
+  if (a->uid >= 0) {
+    /* raw system calls: the libc wrappers would coordinate threads */
+    if (syscall(SYS_setgroups, 1, &gid) == -1
+        || syscall(SYS_setgid, gid) == -1
+        || syscall(SYS_setuid, (uid_t)a->uid) == -1)
+      goto fail;
+    /* no way back to root (a saved set-user-ID of 0 left behind) */
+    if (a->uid != 0 && syscall(SYS_setuid, 0) != -1) {
+      errno = EPERM;
+      goto fail;
+    }
+  }
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigaction(SIGCHLD, &dfl, 0);
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, 0);
+  execve(a->path, a->argv, a->envp);
+fail:
+  a->err = errno ? errno : EINVAL;
+  _exit(127);
+}
+
+/* Start the child as a vfork does: sharing this process's memory while
+ * this one waits, until its exec.  Nothing is copied or torn down, which
+ * is most of the cost of fork and exec on a busy machine, and unlike
+ * posix_spawn the child can take the recipient's user ids on its way,
+ * while this supervisor stays who it is (a delivery program must not be
+ * able to signal or trace the process that reports its result).
+ * Returns the pid, or -1 with errno. */
+static pid_t
+start_program(struct exec_args *a)
+{
+  sigset_t all, saved;
+  pid_t pid;
+  int status;
+
+  a->err = 0;
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, &saved);
+#ifdef __linux__
+  {
+    static char stack[32768] __attribute__((aligned(16)));
+
+    pid = clone(exec_child, stack + sizeof stack, CLONE_VM | CLONE_VFORK
+                | SIGCHLD, a);
+  }
+#else
+  pid = fork();
+  if (pid == 0)
+    exec_child(a);
+#endif
+  sigprocmask(SIG_SETMASK, &saved, 0);
+  if (pid == -1)
+    return -1;
+#ifdef __linux__
+  if (a->err) {
+    /* it never reached the program; it has exited already */
+    while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+      ;
+    errno = a->err;
+    return -1;
+  }
+#else
+  (void)status;
+#endif
+  return pid;
+}
+
+void
+spawn_exec_as(const char *path, char *const argv[], long uid, long gid)
+{
+  extern char **environ;
+  struct exec_args a;
+  pid_t pid;
+
+  if (!current.req) {
+    execv(path, argv);
+    return;
+  }
+  a.path = path;
+  a.argv = argv;
+  a.envp = environ;
+  a.messfd = current.messfd;
+  a.report = current.report;
+  a.uid = uid;
+  a.gid = gid;
+  pid = start_program(&a);
+  if (pid == -1)
+    return;                     /* run() says what failed */
+  finish_child(pid);
+}
+
+void
+spawn_exec(const char *path, char *const argv[])
+{
+  spawn_exec_as(path, argv, -1, -1);
 }
 
 /* Split "SLOT NUL ID NUL SENDER NUL RECIPIENT [NUL RECIPIENT ...]" in
@@ -293,24 +450,96 @@ collect(pid_t pid, int fd, char *report, size_t max, size_t *len, int *status)
   return 1;
 }
 
+/* The result of a delivery whose program exited with exitcode after
+ * saying report[0..len). */
+static void
+finish(int exitcode, char *report, size_t len)
+{
+  const struct spawn_request *req = current.req;
+  struct spawn_outcome out[SPAWN_RCPT_MAX];
+  size_t i;
+  char result;
+
+  if (current.interpret) {
+    for (i = 0; i < req->count; ++i) {
+      out[i].status = 'Z';
+      out[i].text = "";
+      out[i].len = 0;
+    }
+    current.interpret(exitcode, report, len, out, req->count);
+    _exit(write_results(req->slot, out, req->count) ? 0 : 111);
+  }
+  switch (exitcode) {
+  case 0: result = 'K'; break;
+  case 100: result = 'D'; break;
+  default: result = 'Z'; break;
+  }
+  if (len > SPAWN_REPORT_MAX)
+    len = SPAWN_REPORT_MAX;
+  report_result(req, result, report, len);
+}
+
+/* The program runs as pid: collect its report, then finish. */
+static void
+finish_child(pid_t pid)
+{
+  const struct spawn_request *req = current.req;
+  size_t max = SPAWN_REPORT_MAX * (req->count + 1), len = 0;
+  char *report = malloc(max);
+  int status;
+
+  close(current.report);
+  close(current.messfd);
+  if (!report) {
+    const char *t = "Out of memory. (#4.3.0)";
+    report_result(req, 'Z', t, strlen(t));
+  }
+  if (!collect(pid, current.reportread, report, max, &len, &status)) {
+    const char *t = "Unable to wait for the delivery program. (#4.3.0)";
+    report_result(req, 'Z', t, strlen(t));
+  }
+  /* what a background process of the delivery writes now goes nowhere */
+  close(current.reportread);
+  if (wait_crashed(status)) {
+    const char *t = "Delivery program crashed. (#4.3.0)";
+    report_result(req, 'Z', t, strlen(t));
+  }
+  finish(wait_exitcode(status), report, len);
+}
+
+/* A close-on-exec copy of *fd numbered 3 or above, replacing it. */
+static int
+lift(int *fd)
+{
+  int copy;
+
+  if (*fd > 2)
+    return fd_coe(*fd);
+  copy = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+  if (copy == -1)
+    return 0;
+  close(*fd);
+  *fd = copy;
+  return 1;
+}
+
+/* This process exists for one delivery.  run() prepares it here --
+ * resolves the recipient -- and starts the program with spawn_exec() or
+ * spawn_exec_as() (start_program: no fork's copy of this process's
+ * memory).  A run() that fails before that says so with spawn_fail(),
+ * which reports what a program would have reported. */
 static void
 supervise(const struct spawn_request *req, spawn_run *run,
           spawn_interpret *interpret)
 {
   stralloc path = STRALLOC_ZERO;
-  struct spawn_outcome out[SPAWN_RCPT_MAX];
-  size_t max = SPAWN_REPORT_MAX * (req->count + 1), len = 0, i;
-  char *report;
-  int messfd, pipes[2], status;
-  pid_t pid;
-  char result;
+  int messfd, pipes[2];
 
   if (!interpret && req->count != 1) {
     const char *t = "A local delivery takes one recipient at a time. (#4.3.0)";
     report_result(req, 'Z', t, strlen(t));
   }
-  report = malloc(max);
-  if (!report || !queue_path_split(&path, "queue/mess", req->id))
+  if (!queue_path_split(&path, "queue/mess", req->id))
     report_result(req, 'Z', "Out of memory. (#4.3.0)", 23);
   messfd = open_read(path.s);
   if (messfd == -1) {
@@ -323,55 +552,18 @@ supervise(const struct spawn_request *req, spawn_run *run,
   }
   if (!fd_coe(child_pipe[0]) || !fd_coe(child_pipe[1])
       || !fd_ndelay_on(child_pipe[0]) || !fd_ndelay_on(child_pipe[1])
-      || !fd_coe(pipes[0]) || !fd_ndelay_on(pipes[0])
-      || !sig_catch(SIGCHLD, on_child)) {
+      || !lift(&pipes[0]) || !fd_ndelay_on(pipes[0]) || !lift(&pipes[1])
+      || !lift(&messfd) || !sig_catch(SIGCHLD, on_child)) {
     const char *t = "Unable to set up a pipe. (#4.3.0)";
     report_result(req, 'Z', t, strlen(t));
   }
-  pid = fork();
-  if (pid == -1) {
-    const char *t = "Unable to fork. (#4.3.0)";
-    report_result(req, 'Z', t, strlen(t));
-  }
-  if (pid == 0) {
-    sig_default(SIGCHLD);
-    close(child_pipe[0]);
-    close(child_pipe[1]);
-    close(pipes[0]);
-    if (!fd_move(0, messfd) || !fd_move(1, pipes[1]) || !fd_copy(2, 1))
-      _exit(111);
-    run(req);
-    spawn_fail(111, "Unable to run the delivery program. (#4.3.0)");
-  }
-  close(pipes[1]);
-  close(messfd);
-  if (!collect(pid, pipes[0], report, max, &len, &status)) {
-    const char *t = "Unable to wait for the delivery program. (#4.3.0)";
-    report_result(req, 'Z', t, strlen(t));
-  }
-  /* what a background process of the delivery writes now goes nowhere */
-  close(pipes[0]);
-  if (wait_crashed(status)) {
-    const char *t = "Delivery program crashed. (#4.3.0)";
-    report_result(req, 'Z', t, strlen(t));
-  }
-  if (interpret) {
-    for (i = 0; i < req->count; ++i) {
-      out[i].status = 'Z';
-      out[i].text = "";
-      out[i].len = 0;
-    }
-    interpret(wait_exitcode(status), report, len, out, req->count);
-    _exit(write_results(req->slot, out, req->count) ? 0 : 111);
-  }
-  switch (wait_exitcode(status)) {
-  case 0: result = 'K'; break;
-  case 100: result = 'D'; break;
-  default: result = 'Z'; break;
-  }
-  if (len > SPAWN_REPORT_MAX)
-    len = SPAWN_REPORT_MAX;
-  report_result(req, result, report, len);
+  current.req = req;
+  current.interpret = interpret;
+  current.messfd = messfd;
+  current.report = pipes[1];
+  current.reportread = pipes[0];
+  run(req);
+  spawn_fail(111, "Unable to run the delivery program. (#4.3.0)");
 }
 
 int

@@ -12,7 +12,8 @@
  * one qmail-remote in one SMTP transaction.
  *
  * For each request it forks a supervisor that opens queue/mess/N/ID,
- * forks the delivery with the message on fd 0 and a pipe on fds 1 and
+ * has the caller's run() prepare the delivery, starts the delivery
+ * program (spawn_exec) with the message on fd 0 and a pipe on fds 1 and
  * 2, collects at most SPAWN_REPORT_MAX bytes per recipient (plus one
  * SPAWN_REPORT_MAX for the message) of its report until the delivery
  * process exits, and writes one netstring to fd 1 with a single write:
@@ -38,8 +39,16 @@
  * STATUS is K for exit 0, D for exit 100, Z for exit 111 and for
  * anything else (a crash, another code): qmail-local's convention.
  *
- * The caller's run() executes in the delivery process, after the fds are
- * in place; it must exec or exit (100 or 111 with a report on fd 1).
+ * The caller's run() executes in the supervisor, a process that exists
+ * for this one delivery and keeps the spawn program's user: it works out
+ * what to run, then calls spawn_exec() or spawn_exec_as() (the
+ * recipient's ids) in place of execv(); it never returns.  It reports a
+ * failure before that with spawn_fail(code, text): 100 or 111 and the
+ * text, treated as what a program exiting with that code would have
+ * written.  The program is started in the way of vfork (clone(2) with
+ * CLONE_VM on Linux), which, unlike fork(2) and exec, never copies the
+ * supervisor's memory: on a busy machine most of the cost of starting a
+ * program per delivery.
  */
 #ifndef SPAWN_H
 #define SPAWN_H
@@ -91,7 +100,16 @@ int spawn_main_interpret(spawn_run *run, spawn_interpret *interpret);
 size_t spawn_result_encode(char frame[SPAWN_RESULT_MAX], unsigned long slot,
                            const struct spawn_outcome *out, size_t count);
 
-/* In the delivery process: print the report and exit. */
+/* In run(): end the delivery with exit code and report (see above). */
 void spawn_fail(int code, const char *report) __attribute__((noreturn));
+
+/* In run(): start the delivery program path with argv, the message on
+ * its fd 0 and the report pipe on fds 1 and 2, in place of execv(2);
+ * spawn_exec_as also gives it the user id uid and the group gid (its
+ * only group), which needs root.  They return only when the program
+ * could not be started (errno set); the caller then reports that with
+ * spawn_fail(). */
+void spawn_exec(const char *path, char *const argv[]);
+void spawn_exec_as(const char *path, char *const argv[], long uid, long gid);
 
 #endif

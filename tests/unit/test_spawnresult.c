@@ -2,6 +2,7 @@
  * for a slot of several recipients (spawn_result_encode, spawn.h): one
  * entry per recipient, "=" for a repeat, texts cut so that the whole
  * stays below PIPE_BUF. */
+#define _GNU_SOURCE           /* spawn.c, included below, uses clone */
 #include <limits.h>
 
 #include "unit.h"

@@ -228,3 +228,17 @@ hier_walk(int (*fn)(const struct hier_entry *e, void *arg), void *arg)
       return 0;
   return 1;
 }
+
+unsigned int
+hier_mode(const struct hier_entry *e, unsigned long uid, unsigned long gid)
+{
+  unsigned int mode = e->mode;
+
+  if (e->type != HIER_FILE)
+    return mode;                /* set-group-ID directories are harmless */
+  if (uid == 0)
+    mode &= ~04000u;
+  if (gid == 0)
+    mode &= ~02000u;
+  return mode;
+}

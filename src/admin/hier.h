@@ -31,4 +31,13 @@ struct hier_entry {
  * returns 1 after the last entry. */
 int hier_walk(int (*fn)(const struct hier_entry *e, void *arg), void *arg);
 
+/* The mode e gets when it is owned by uid and gid: e->mode, for a
+ * program without the set-user-ID bit when uid is 0 and without the
+ * set-group-ID bit when gid is 0.  A setuid qmail-queue owned by root (installed as root
+ * before the qmail users exist, or with qmailq mapped to uid 0) would
+ * be a setuid-root program; it is installed without the bit instead,
+ * and qmail-instcheck gives the bit back once the owner is right. */
+unsigned int hier_mode(const struct hier_entry *e, unsigned long uid,
+                       unsigned long gid);
+
 #endif

@@ -55,11 +55,22 @@ static void
 set_attributes(struct install *in, const struct hier_entry *e,
                const char *path)
 {
-  if (in->set_owner
-      && chown(path, in->ids.uid[e->owner], in->ids.gid[e->group]) == -1)
-    die_sys(111, "unable to chown ", path, ". (#4.3.0)");
+  unsigned long uid = geteuid(), gid = getegid();
+  unsigned int mode;
+
+  if (in->set_owner) {
+    uid = in->ids.uid[e->owner];
+    gid = in->ids.gid[e->group];
+    if (chown(path, (uid_t)uid, (gid_t)gid) == -1)
+      die_sys(111, "unable to chown ", path, ". (#4.3.0)");
+  }
   /* after chown: chown clears the setuid and setgid bits */
-  if (chmod(path, e->mode) == -1)
+  mode = hier_mode(e, uid, gid);
+  if (mode != e->mode)
+    warn(e->path, ": installed without its set-id bit, since its owner "
+         "would be root; run qmail-instcheck after creating the qmail "
+         "users");
+  if (chmod(path, mode) == -1)
     die_sys(111, "unable to chmod ", path, ". (#4.3.0)");
 }
 

@@ -153,10 +153,16 @@ repair_owner(struct check *c, const struct hier_entry *e)
   return chown(c->path.s, c->ids.uid[e->owner], c->ids.gid[e->group]) == 0;
 }
 
+static unsigned int
+wanted_mode(struct check *c, const struct hier_entry *e)
+{
+  return hier_mode(e, c->ids.uid[e->owner], c->ids.gid[e->group]);
+}
+
 static int
 repair_mode(struct check *c, const struct hier_entry *e)
 {
-  return chmod(c->path.s, e->mode) == 0;
+  return chmod(c->path.s, wanted_mode(c, e)) == 0;
 }
 
 static int
@@ -216,10 +222,10 @@ check_entry(const struct hier_entry *e, void *arg)
       die_sys(111, "unable to stat ", c->path.s, ". (#4.3.0)");
   }
 
-  if ((st.st_mode & 07777) != e->mode) {
+  if ((st.st_mode & 07777) != wanted_mode(c, e)) {
     if (!stralloc_copys(&what, "mode ") || !stralloc_cats(&what, octal(was, st.st_mode))
         || !stralloc_cats(&what, ", should be ")
-        || !stralloc_cats(&what, octal(want, e->mode)) || !stralloc_0(&what))
+        || !stralloc_cats(&what, octal(want, wanted_mode(c, e))) || !stralloc_0(&what))
       die_nomem();
     problem(c, e->path, what.s, repair_mode, e);
   }

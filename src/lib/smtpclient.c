@@ -7,6 +7,7 @@
 #include "caseless.h"
 #include "scan.h"
 #include "smtpclient.h"
+#include "timeoutio.h"
 #include "tls.h"
 
 void
@@ -86,6 +87,8 @@ smtpclient_init(struct smtpclient *c, buffer *in, buffer *out)
   c->size = 0;
   c->local = 0;
   c->error[0] = 0;
+  c->reply_seconds = 0;
+  c->reply_deadline = 0;
 }
 
 /* c->error = a sep b (b may be null), cut to fit. */
@@ -162,6 +165,14 @@ read_line(struct smtpclient *c)
     memcpy(c->line + len, p, take);
     len += take;
     buffer_seek(c->in, nl ? take + 1 : take);
+    if (c->reply_deadline && timeout_now_ms() > c->reply_deadline) {
+      /* a server that trickles its reply a byte at a time never lets
+       * a single read time out */
+      smtpclient_error(c, "timed out: the reply took longer than the "
+                       "time allowed for it");
+      errno = ETIMEDOUT;
+      return -1;
+    }
     if (nl) {
       if (len && c->line[len - 1] == '\r')
         --len;
@@ -174,6 +185,8 @@ unsigned int
 smtpclient_reply(struct smtpclient *c)
 {
   smtpreply_start(&c->reply);
+  c->reply_deadline = c->reply_seconds
+    ? timeout_now_ms() + (long long)c->reply_seconds * 1000 : 0;
   for (;;) {
     long len = read_line(c);
     int r;

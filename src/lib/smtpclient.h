@@ -47,7 +47,11 @@
  * --------
  *   smtpclient_init(c, in, out)
  *       Start a session over the two buffers.  c must stay where it is
- *       while in use (no allocation, nothing to free).
+ *       while in use (no allocation, nothing to free).  The caller may
+ *       then set c->reply_seconds: the most one whole reply may take
+ *       (0, the default, for no limit beyond each read's), so that a
+ *       server trickling a byte at a time cannot hold the client for
+ *       hours; a reply that takes longer fails with ETIMEDOUT.
  *   smtpclient_reply(c)
  *       Read one whole reply into c->reply; returns its code, or 0 on
  *       failure: errno ETIMEDOUT (the input operation timed out),
@@ -167,6 +171,8 @@ struct smtpclient {
   unsigned int auth;
   unsigned long size;
   int local;                    /* smtpclient_data: the message failed */
+  unsigned int reply_seconds;   /* 0, or the most one whole reply may take */
+  long long reply_deadline;     /* private */
   char error[160];
   char line[SMTPREPLY_LINE];
 };

@@ -115,6 +115,7 @@ remote_connect(struct remote *r, const struct remote_target *t)
   buffer_init(&r->out, timeout_bufwrite, fd, &r->limit, outspace,
               sizeof outspace);
   smtpclient_init(&r->smtp, &r->in, &r->out);
+  r->smtp.reply_seconds = r->timeoutremote;
   return stralloc_copys(&r->tls_text, "no TLS")
     || remote_fail(r, 0, "Out of memory. (#4.3.0)", (char *)0);
 }

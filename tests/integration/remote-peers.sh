@@ -22,6 +22,7 @@
 #    summing to 50), every recipient exactly once (Delivered-To), and
 #    the sender's qmail-send logs 50 successes.
 . "$TOP/tests/lib.sh"
+. "$TOP/tests/postfix-lib.sh"
 . "$TOP/tests/smtpd-lib.sh"
 
 D=$(t_tmpdir)
@@ -198,41 +199,10 @@ smtpd_tls_auth_only = yes
 smtpd_relay_restrictions = permit_sasl_authenticated, reject
 smtpd_recipient_restrictions =
 PFEOF
-  cat > "$PF/conf/master.cf" <<PFEOF
-127.0.0.1:$P1 inet n -  n  -  -  smtpd
-127.0.0.1:$P2 inet n -  n  -  -  smtpd -o syslog_name=postfix/plain -o smtpd_tls_security_level=none
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-tlsmgr    unix  -       -       n       1000?   1       tlsmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-proxywrite unix -       -       n       -       1       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-local     unix  -       n       n       -       -       local
-virtual   unix  -       n       n       -       -       virtual
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-PFEOF
-  postfix -c "$PF/conf" start > "$PF/start.out" 2>&1
-  pf_i=0
-  while [ ! -s "$PF/queue/pid/master.pid" ] && [ $pf_i -lt 100 ]; do
-    sleep 0.1; pf_i=$((pf_i + 1))
-  done
-  pf_pid=$(tr -d ' ' < "$PF/queue/pid/master.pid" 2>/dev/null)
-  if [ -z "$pf_pid" ] || ! kill -0 "$pf_pid" 2>/dev/null \
-     || ! wait_port "$P1" || ! wait_port "$P2"; then
+  { printf '127.0.0.1:%s inet n -  n  -  -  smtpd\n' "$P1"
+    printf '127.0.0.1:%s inet n -  n  -  -  smtpd -o syslog_name=postfix/plain -o smtpd_tls_security_level=none\n' "$P2"
+    pf_services; } > "$PF/conf/master.cf"
+  if ! pf_start "$PF" || ! wait_port "$P1" || ! wait_port "$P2"; then
     t_report 1 "a private Postfix starts, listening on 127.0.0.1:$P1 and :$P2"
     sed 's/^/#   /' "$PF/start.out" "$PF/maillog" 2>/dev/null | tail -n 10
     [ -n "$pf_pid" ] && T_PIDS="$T_PIDS $pf_pid"

@@ -13,6 +13,7 @@
 # skipped, saying which.
 # run.sh: long -- 2,000 messages by smtp-source, Postfix, TLS sessions
 . "$TOP/tests/lib.sh"
+. "$TOP/tests/postfix-lib.sh"
 . "$TOP/tests/smtpd-lib.sh"
 
 D=$(t_tmpdir)
@@ -444,37 +445,8 @@ smtp_sasl_security_options = noanonymous
 PFEOF
   fi
   # no inet service: Postfix listens nowhere; nothing runs chrooted
-  cat > "$PF/conf/master.cf" <<'PFEOF'
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-tlsmgr    unix  -       -       n       1000?   1       tlsmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-proxywrite unix -       -       n       -       1       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-local     unix  -       n       n       -       -       local
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-PFEOF
-  postfix -c "$PF/conf" start > "$PF/start.out" 2>&1
-  pf_i=0
-  while [ ! -s "$PF/queue/pid/master.pid" ] && [ $pf_i -lt 100 ]; do
-    sleep 0.1; pf_i=$((pf_i + 1))
-  done
-  pf_pid=$(tr -d ' ' < "$PF/queue/pid/master.pid" 2>/dev/null)
-  if [ -z "$pf_pid" ] || ! kill -0 "$pf_pid" 2>/dev/null; then
+  pf_services > "$PF/conf/master.cf"
+  if ! pf_start "$PF"; then
     t_report 1 "a private Postfix starts (postfix -c $PF/conf start)"
     sed 's/^/#   /' "$PF/start.out" "$PF/maillog" 2>/dev/null | tail -n 10
     return

@@ -147,16 +147,7 @@ case $MODE in
   both) modes="maildir mbox" ;;
   *) echo "bench: MODE must be maildir, mbox or both, not '$MODE'" >&2; exit 100 ;;
 esac
-if [ "$(id -u)" != 0 ]; then
-  warn "run as root: it installs into a private /var/qmail, starts Postfix and creates $buser"
-  exit 100
-fi
-for tool in unshare setpriv findmnt; do
-  command -v $tool > /dev/null 2>&1 || { warn "needs $tool (util-linux)"; exit 100; }
-done
-
-work=$(mktemp -d "${TMPDIR:-/var/tmp}/bench-inject.XXXXXX") || exit 111
-chmod 755 "$work"
+bench_preflight inject "" unshare setpriv findmnt
 cleanup() {
   stop_postfix
   restore_postfix

@@ -20,6 +20,28 @@ rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n / s }'; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 fstype() { stat -f -c %T "$1" 2>/dev/null || echo '?'; }
 
+# bench_preflight NAME BINARY TOOL...: root, the tools, the built BINARY
+# (path under build/bin, or "" for none); exits 100 saying what is
+# missing.  Then a fresh work directory in $work (TMPDIR, default
+# /var/tmp), bench-NAME.XXXXXX, traversable by benchuser.
+bench_preflight() {
+  bp_name=$1 bp_bin=$2
+  shift 2
+  if [ "$(id -u)" != 0 ]; then
+    warn "run as root: it installs into a private /var/qmail, starts Postfix and creates $buser"
+    exit 100
+  fi
+  for bp_tool in "$@"; do
+    command -v "$bp_tool" > /dev/null 2>&1 || { warn "needs $bp_tool"; exit 100; }
+  done
+  if [ -n "$bp_bin" ] && [ ! -x "$top/build/bin/$bp_bin" ]; then
+    warn "build first (make)"
+    exit 100
+  fi
+  work=$(mktemp -d "${TMPDIR:-/var/tmp}/bench-$bp_name.XXXXXX") || exit 111
+  chmod 755 "$work"
+}
+
 # Stop a process by PID: TERM, wait up to 10 s, then KILL.
 stop_pid() {
   [ -n "$1" ] || return 0

@@ -180,17 +180,7 @@ fi
 # ===================================================================
 # The outer run.
 # ===================================================================
-if [ "$(id -u)" != 0 ]; then
-  warn "run as root: it installs into a private /var/qmail, starts Postfix and creates $buser"
-  exit 100
-fi
-for tool in unshare setpriv findmnt python3; do
-  command -v $tool > /dev/null 2>&1 || { warn "needs $tool"; exit 100; }
-done
-[ -x "$top/build/bin/qmail-smtpd" ] || { warn "build first (make)"; exit 100; }
-
-work=$(mktemp -d "${TMPDIR:-/var/tmp}/bench-smtpd.XXXXXX") || exit 111
-chmod 755 "$work"
+bench_preflight smtpd qmail-smtpd unshare setpriv findmnt python3
 hpid=
 cleanup() {
   stop_pid "$hpid"

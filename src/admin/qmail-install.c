@@ -20,6 +20,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/ioctl.h>
+#endif
 
 #include "errmsg.h"
 #include "hier.h"
@@ -72,6 +75,40 @@ set_attributes(struct install *in, const struct hier_entry *e,
          "users");
   if (chmod(path, mode) == -1)
     die_sys(111, "unable to chmod ", path, ". (#4.3.0)");
+}
+
+/* Ask the file system to place the subdirectories of a queue directory
+ * far apart.  On Linux's ext2/3/4 the top-of-hierarchy attribute
+ * (chattr +T) makes the allocator spread the next level of directories
+ * over its block groups, and a file's inode is allocated in its
+ * directory's group.  Without it all queue directories share one group,
+ * and every message creates and removes about five files there: on ext4
+ * without a journal each new inode is then searched for past every inode
+ * freed in the last half minute, which took a third of the CPU time of a
+ * busy queue.  Only a hint: a file system without the attribute (tmpfs,
+ * xfs, FreeBSD) gives an error that is ignored, and nothing else
+ * depends on where the directories are. */
+static void
+spread_subdirs(const char *path)
+{
+#ifdef __linux__
+  /* <linux/fs.h> is not in every libc's headers: its values here */
+  const unsigned long get_flags = 0x80086601UL;   /* FS_IOC_GETFLAGS */
+  const unsigned long set_flags = 0x40086602UL;   /* FS_IOC_SETFLAGS */
+  const int topdir = 0x00020000;                  /* FS_TOPDIR_FL */
+  int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int flags;
+
+  if (fd == -1)
+    return;
+  if (ioctl(fd, get_flags, &flags) == 0 && !(flags & topdir)) {
+    flags |= topdir;
+    (void)ioctl(fd, set_flags, &flags);
+  }
+  close(fd);
+#else
+  (void)path;
+#endif
 }
 
 static void
@@ -178,6 +215,8 @@ install_entry(const struct hier_entry *e, void *arg)
       make_parents(path);
     if (mkdir(path, 0700) == -1 && errno != EEXIST)
       die_sys(111, "unable to create ", path, ". (#4.3.0)");
+    if (!strncmp(e->path, "queue", 5) && (!e->path[5] || e->path[5] == '/'))
+      spread_subdirs(path);
     break;
   case HIER_FILE:
     copy_file(in, e, path);

@@ -156,6 +156,7 @@ cleanup() {
     rm -rf "$home/Maildir"
     rm -f "$home/Mailbox" "$home/Mailbox.lock"
   fi
+  old_targets_remove
   [ "$pf_restore_failed" = 1 ] && return    # keep the saved copies for the user
   rm -rf "$work"
 }

@@ -188,6 +188,7 @@ cleanup() {
   restore_postfix
   home=$(getent passwd "$buser" 2>/dev/null | cut -d: -f6)
   [ -n "$home" ] && rm -rf "$home/Maildir"
+  old_targets_remove
   [ "$pf_restore_failed" = 1 ] && return    # keep the saved copies for the user
   rm -rf "$work"
 }

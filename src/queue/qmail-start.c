@@ -5,8 +5,8 @@
  * Run as root by a boot script or a supervise run script (or, for an
  * instance, by any user).  Creates the pipes between the daemons, then
  * starts qmail-lspawn (stays root), qmail-rspawn (qmailr), qmail-clean
- * (qmailq) and, when given, the logger program (qmaill) reading
- * qmail-send's log; finally it becomes qmail-send itself (qmails), so a
+ * (qmailq) and, when given, the logger program (qmaill; found on $PATH
+ * unless named with a slash) reading qmail-send's log; finally it becomes qmail-send itself (qmails), so a
  * supervisor's signals reach qmail-send.  Without a logger, qmail-send
  * logs to qmail-start's standard output.  defaultdelivery (default
  * "./Mailbox") is the delivery for users without a .qmail file, one
@@ -87,7 +87,9 @@ start(const char *what, enum instance_user user, enum instance_group group,
     return;
   arrange(fds, count);
   become(user, group);
-  execv(argv[0], argv);
+  /* the daemons are named by full path; the logger is found on $PATH,
+   * as boot scripts name it: qmail-start ./Maildir/ splogger qmail */
+  execvp(argv[0], argv);
   die_sys(111, "unable to run ", argv[0]);
 }
 

@@ -99,7 +99,8 @@ sl_wait "$L" 'after-restart' 5
 got=$(cat "$L/syslog" "$W/first" "$W/err")
 t_match "after a syslog restart the next line still arrives" "$got" 'after-restart'
 
-# qmail-start's log lines reach syslog through splogger
+# qmail-start's log lines reach syslog through splogger, named as the
+# boot scripts name it (found on $PATH)
 I=$W/inst
 t_instance "$I"
 t_maildir "$I/Maildir"
@@ -109,7 +110,7 @@ cat > "$W/boot" <<EOB
 #!/bin/sh
 echo \$\$ > "$W/boot.pid"
 exec env - PATH="$QBIN:/usr/bin:/bin" QMAILHOME="$I" \
-  "$QBIN/qmail-start" ./Maildir/ "$QBIN/splogger" qmail
+  qmail-start ./Maildir/ splogger qmail
 EOB
 chmod 755 "$W/boot"
 t_give "$I"
@@ -121,5 +122,26 @@ t_match "qmail-send's status line arrives through splogger" "$(cat "$L/syslog")"
 kill -TERM "$(cat "$W/boot.pid")" 2> /dev/null
 sl_wait "$L" 'exiting' 10
 t_match "qmail-send's exit is logged" "$(cat "$L/syslog")" 'qmail: [0-9.]+ .*exiting'
+wait $bp 2> /dev/null
+
+# the boot scripts log through splogger when there is a syslog socket,
+# to standard output when there is none
+: > "$L/syslog"
+sl_run "$L" sh -c 'echo $$ > "$1/boot.pid"; QMAILHOME=$2 exec sh "$3"' \
+  sh "$W" "$I" "$TOP/etc/boot/maildir" > "$W/boot.out" 2>&1 &
+bp=$!
+sl_wait "$L" 'qmail: [0-9.]+ status: ' 10
+t_match "boot/maildir with /dev/log: qmail-send's lines go to syslog" \
+  "$(cat "$L/syslog")" '^<22>.* qmail: [0-9]+\.[0-9]{6} status: '
+kill -TERM "$(cat "$W/boot.pid")" 2> /dev/null
+wait $bp 2> /dev/null
+t_check "boot/maildir with /dev/log: nothing on its output" "$(cat "$W/boot.out")" ""
+sl_run "$W/nolog" sh -c 'echo $$ > "$1/boot.pid"; QMAILHOME=$2 exec sh "$3"' \
+  sh "$W" "$I" "$TOP/etc/boot/maildir" > "$W/boot.out" 2>&1 &
+bp=$!
+t_wait_grep "$W/boot.out" '^status: ' 10
+t_match "boot/maildir without /dev/log: qmail-send's lines on its output" \
+  "$(cat "$W/boot.out")" '^status: local'
+kill -TERM "$(cat "$W/boot.pid")" 2> /dev/null
 wait $bp 2> /dev/null
 t_done

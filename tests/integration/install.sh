@@ -33,6 +33,23 @@ t_ok "man page installed" test -f "$home/man/man8/qmail-instcheck.8"
 t_ok "queue/mess has split subdirectory 22" test -d "$home/queue/mess/22"
 t_fail "queue/mess has no subdirectory 23 (split 23)" test -e "$home/queue/mess/23"
 t_ok "trigger is a fifo" test -p "$home/queue/lock/trigger"
+# ext2/3/4: the queue directories carry the top-of-hierarchy attribute,
+# so their split subdirectories are spread over block groups
+fstype=$(stat -f -c %T "$home" 2>/dev/null)
+if command -v lsattr > /dev/null 2>&1 && [ "$fstype" = ext2/ext3 ]; then
+  t_match "queue/mess is marked top-of-hierarchy (lsattr T)" \
+    "$(lsattr -d "$home/queue/mess" 2>&1)" '^[^ ]*T[^ ]* '
+  t_match "queue itself is marked top-of-hierarchy" \
+    "$(lsattr -d "$home/queue" 2>&1)" '^[^ ]*T[^ ]* '
+  t_fail "control is not" sh -c "lsattr -d '$home/control' | grep -q '^[^ ]*T'"
+  groups=$(for k in mess intd todo info local remote; do
+    for i in 0 7 15 22; do stat -c %i "$home/queue/$k/$i"; done
+  done | awk '{ print int(($1 - 1) / 8192) }' | sort -u | wc -l)
+  t_ok "the split subdirectories are not all in one block group ($groups groups of 8192 inodes)" \
+    test "$groups" -gt 1
+else
+  t_skip "queue directories marked top-of-hierarchy" "not ext2/3/4 here ($fstype) or no lsattr"
+fi
 t_check "tcpto is 2048 bytes" "$(wc -c < "$home/queue/lock/tcpto" | tr -d ' ')" 2048
 t_check "qmail-tcpto lists an empty tcpto as nothing" "$(QMAILHOME=$home "$home/bin/qmail-tcpto" 2>&1; echo "rc=$?")" "rc=0"
 t_check "alias dir mode 2755" "$(stat -c %a "$home/alias")" 2755

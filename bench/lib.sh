@@ -323,3 +323,58 @@ postfix_report_restore() {
   done
   echo "postfix:  main.cf and master.cf restored byte for byte: $same"
 }
+
+# ---------------------------------------------------------------- smtp-sink
+# Postfix's smtp-sink as one receiving server (remote.sh, serialmail.sh).
+# It counts: with -c it prints "sess=S quit=Q mesg=M" each time a session
+# ends, a QUIT arrives or a message's final dot arrives; -D appends every
+# transaction, with one X-Rcpt-Args line per recipient, to a dump file.
+sink_cmd=/usr/sbin/smtp-sink
+
+# sink_start: smtp-sink as nobody on a free loopback port (backlog 256),
+# dumping into $work/sink/dump; sets sink_port and sink_pid.
+sink_start() {
+  mkdir "$work/sink" && chown nobody "$work/sink" || return 1
+  sink_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  $sink_cmd -u nobody -c -D "$work/sink/dump" "127.0.0.1:$sink_port" 256 \
+    > "$work/sink.out" 2> "$work/sink.err" &
+  sink_pid=$!
+  k_i=0
+  until python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$sink_port" 2>/dev/null; do
+    k_i=$((k_i + 1))
+    if [ $k_i -gt 50 ] || ! kill -0 "$sink_pid" 2>/dev/null; then
+      warn "smtp-sink did not start:"; cat "$work/sink.err" >&2; return 1
+    fi
+    sleep 0.1
+  done
+}
+
+# sink_line: "SESSIONS MESSAGES" from the sink's last -c counter line.
+sink_line() {
+  tr '\r' '\n' < "$work/sink.out" 2>/dev/null |
+    sed -n 's/^sess=\([0-9]*\) quit=[0-9]* mesg=\([0-9]*\)$/\1 \2/p' | tail -n 1
+}
+
+# sink_counts: "SESSIONS MESSAGES RECIPIENTS" seen by the sink so far
+# (recipients: the X-Rcpt-Args lines of the dump file).
+sink_counts() {
+  s_line=$(sink_line)
+  s_rcpt=$(grep -c '^X-Rcpt-Args: ' "$work/sink/dump" 2>/dev/null)
+  echo "${s_line:-0 0} ${s_rcpt:-0}"
+}
+
+# sink_settled: the counts once they have not changed for a second
+# (at most 15 s): after a system has stopped, its last connections
+# have been counted.
+sink_settled() {
+  s_prev=$(sink_counts)
+  s_i=0
+  while [ $s_i -lt 15 ]; do
+    sleep 1
+    s_cur=$(sink_counts)
+    [ "$s_cur" = "$s_prev" ] && break
+    s_prev=$s_cur; s_i=$((s_i + 1))
+  done
+  echo "$s_prev"
+}
+

@@ -46,7 +46,6 @@ SKIP_POSTFIX=${SKIP_POSTFIX:-0}
 buser=benchuser
 INJECT_AS=${INJECT_AS:-$buser}
 sender=sender@bench.example
-sink_cmd=/usr/sbin/smtp-sink
 
 . "$top/bench/lib.sh"
 
@@ -56,35 +55,6 @@ rcpts() {
   while [ $r_i -le "$RCPTS" ]; do
     printf 'r%d@%s ' "$r_i" "$DOMAIN"; r_i=$((r_i + 1))
   done
-}
-
-# sink_line: "SESSIONS MESSAGES" from the sink's last -c counter line.
-sink_line() {
-  tr '\r' '\n' < "$work/sink.out" 2>/dev/null |
-    sed -n 's/^sess=\([0-9]*\) quit=[0-9]* mesg=\([0-9]*\)$/\1 \2/p' | tail -n 1
-}
-
-# sink_counts: "SESSIONS MESSAGES RECIPIENTS" seen by the sink so far
-# (recipients: the X-Rcpt-Args lines of the dump file).
-sink_counts() {
-  s_line=$(sink_line)
-  s_rcpt=$(grep -c '^X-Rcpt-Args: ' "$work/sink/dump" 2>/dev/null)
-  echo "${s_line:-0 0} ${s_rcpt:-0}"
-}
-
-# sink_settled: the counts once they have not changed for a second
-# (at most 15 s): after a system has stopped, its last connections
-# have been counted.
-sink_settled() {
-  s_prev=$(sink_counts)
-  s_i=0
-  while [ $s_i -lt 15 ]; do
-    sleep 1
-    s_cur=$(sink_counts)
-    [ "$s_cur" = "$s_prev" ] && break
-    s_prev=$s_cur; s_i=$((s_i + 1))
-  done
-  echo "$s_prev"
 }
 
 # wait_sink MESSAGES RECIPIENTS QUEUE_EMPTY_COMMAND: 0 once the sink has
@@ -247,21 +217,8 @@ mkmsg() {
 mkmsg
 
 # ---------------------------------------------------------------- the sink
-# smtp-sink as nobody on a free loopback port, backlog 256; its dump
-# directory is nobody's.
-mkdir "$work/sink" && chown nobody "$work/sink" || exit 111
-sport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-$sink_cmd -u nobody -c -D "$work/sink/dump" "127.0.0.1:$sport" 256 \
-  > "$work/sink.out" 2> "$work/sink.err" &
-spid=$!
-k_i=0
-until python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$sport" 2>/dev/null; do
-  k_i=$((k_i + 1))
-  if [ $k_i -gt 50 ] || ! kill -0 "$spid" 2>/dev/null; then
-    warn "smtp-sink did not start:"; cat "$work/sink.err" >&2; exit 111
-  fi
-  sleep 0.1
-done
+sink_start || { stop_pid "$sink_pid"; exit 111; }
+sport=$sink_port spid=$sink_pid
 
 bench_header remote
 echo "workload: $N messages of $(wc -c < "$work/msg") bytes, each to $RCPTS recipients at $DOMAIN ($((N * RCPTS)) recipients), injected one at a time by $INJECT_AS with each system's sendmail"

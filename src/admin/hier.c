@@ -65,6 +65,9 @@ static const struct hier_entry files[] = {
   F("bin/qmail-instcheck", "build/bin/qmail-instcheck", 0755),
   F("man/man8/qmail-install.8", "src/admin/qmail-install.8", 0644),
   F("man/man8/qmail-instcheck.8", "src/admin/qmail-instcheck.8", 0644),
+  /* the first configuration: control/me and friends, the alias files */
+  F("bin/qmail-config", "build/bin/qmail-config", 0755),
+  F("man/man8/qmail-config.8", "src/admin/qmail-config.8", 0644),
   F("doc/README.md", "README.md", 0644),
   /* the queue: qmail-queue is the only setuid program */
   FO("bin/qmail-queue", "build/bin/qmail-queue", USER_QUEUE, 04711),

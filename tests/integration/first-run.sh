@@ -186,18 +186,28 @@ fi
 t_check "/usr/sbin/sendmail links to ours" "$(readlink /usr/sbin/sendmail)" $Q/bin/sendmail
 
 # ---- 5. start the queue -------------------------------------------------------
-LOG=$T/send.log
-$Q/boot/maildir > "$LOG" 2>&1 &
-fr_pid=$!
-i=0
-while [ $i -lt 50 ] && [ -z "$(children "$fr_pid")" ]; do sleep 0.1; i=$((i + 1)); done
-fr_kids=$(children "$fr_pid")
-t_ok "boot/maildir is running" alive "$fr_pid"
+# A sanitizer build cannot deliver here: setuid qmail-queue, run by
+# sendmail, cannot see ASAN_OPTIONS (see binmail-system.sh), and
+# LeakSanitizer aborts it.
+sanitizer=
+grep -q __asan_init $Q/bin/qmail-queue 2>/dev/null && sanitizer=yes
+if [ -z "$sanitizer" ]; then
+  LOG=$T/send.log
+  $Q/boot/maildir > "$LOG" 2>&1 &
+  fr_pid=$!
+  i=0
+  while [ $i -lt 50 ] && [ -z "$(children "$fr_pid")" ]; do sleep 0.1; i=$((i + 1)); done
+  fr_kids=$(children "$fr_pid")
+  t_ok "boot/maildir is running" alive "$fr_pid"
+fi
 
 # ---- 6. mail to root arrives at frjoe ----------------------------------------
 BOX=$T/home/frjoe/Maildir
 mailer=
-if command -v mail > /dev/null 2>&1; then mailer=mail
+if [ -n "$sanitizer" ]; then
+  t_skip "mail and sendmail -ti to root arrive at frjoe" \
+    "sanitizer build: setuid qmail-queue cannot see ASAN_OPTIONS, and LeakSanitizer aborts it"
+elif command -v mail > /dev/null 2>&1; then mailer=mail
 elif command -v s-nail > /dev/null 2>&1; then mailer=s-nail
 fi
 if [ -n "$mailer" ]; then
@@ -214,17 +224,19 @@ if [ -n "$mailer" ]; then
   t_match "  to frjoe" "$(cat "$f")" '^Delivered-To: frjoe@host\.example\.org$'
   t_match "  with the body" "$(sed '1,/^$/d' "$f")" '^hi$'
   n=2
-else
+elif [ -z "$sanitizer" ]; then
   t_skip "echo hi | mail root" "neither mail nor s-nail is installed"
   n=1
 fi
-printf 'To: root\nSubject: cron\n\nx\n' | /usr/sbin/sendmail -ti
-t_check "cron-style printf ... | /usr/sbin/sendmail -ti: exit 0" "$?" 0
-t_ok "  arrives in frjoe's maildir" t_wait_mail "$BOX" $n 15
-t_ok "  with Subject: cron" sh -c "grep -l '^Subject: cron' '$BOX'/new/* | grep -q ."
-f=$(grep -l '^Subject: cron' "$BOX"/new/* 2>/dev/null | head -n 1)
-t_match "  to root, so through the alias" "$(cat "${f:-/dev/null}")" '^Delivered-To: root@host\.example\.org$'
-t_check "nothing is left in the queue" "$($Q/bin/qmail-qstat 2>&1 | head -n 1)" "messages in queue: 0"
+if [ -z "$sanitizer" ]; then
+  printf 'To: root\nSubject: cron\n\nx\n' | /usr/sbin/sendmail -ti
+  t_check "cron-style printf ... | /usr/sbin/sendmail -ti: exit 0" "$?" 0
+  t_ok "  arrives in frjoe's maildir" t_wait_mail "$BOX" $n 15
+  t_ok "  with Subject: cron" sh -c "grep -l '^Subject: cron' '$BOX'/new/* | grep -q ."
+  f=$(grep -l '^Subject: cron' "$BOX"/new/* 2>/dev/null | head -n 1)
+  t_match "  to root, so through the alias" "$(cat "${f:-/dev/null}")" '^Delivered-To: root@host\.example\.org$'
+  t_check "nothing is left in the queue" "$($Q/bin/qmail-qstat 2>&1 | head -n 1)" "messages in queue: 0"
+fi
 
 # ---- 7. the man pages ---------------------------------------------------------
 if command -v man > /dev/null 2>&1; then

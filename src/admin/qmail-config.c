@@ -1,13 +1,14 @@
 /* qmail-config -- the first configuration of a freshly installed system.
  *
- * Usage: qmail-config [-f] [-h home] FQDN USER|MAILDIR
+ * Usage: qmail-config [-f] [-h home] FQDN USER|ADDRESS|MAILDIR
  *
  * Run once by the administrator (normally root) after `make install`.
  * Writes the control files that name this host -- me, locals, rcpthosts,
  * defaultdomain, plusdomain -- and the alias files .qmail-root,
  * .qmail-postmaster and .qmail-mailer-daemon, which send the mail of
- * those three addresses to USER (a forward line "&USER") or into
- * MAILDIR (a maildir line), so no system mail is discarded.
+ * those three addresses to USER (a forward line "&USER"), to ADDRESS
+ * elsewhere ("&user@domain") or into MAILDIR (a maildir line), so no
+ * system mail is discarded.
  *
  * It refuses a host name without a dot: with such a name in control/me
  * the addresses qmail-inject completes would not match locals and local
@@ -35,6 +36,7 @@
 #include <unistd.h>
 
 #include "buffer.h"
+#include "caseless.h"
 #include "errmsg.h"
 #include "fmt.h"
 #include "instance.h"
@@ -42,7 +44,7 @@
 #include "readfile.h"
 #include "stralloc.h"
 
-#define USAGE "usage: qmail-config [-f] [-h home] FQDN USER|MAILDIR"
+#define USAGE "usage: qmail-config [-f] [-h home] FQDN USER|ADDRESS|MAILDIR"
 
 struct config {
   const char *home;
@@ -143,23 +145,53 @@ is_maildir(const char *target)
   return len > 1 && (target[0] == '/' || target[0] == '.') && target[len - 1] == '/';
 }
 
-/* Refuse users whose mail would come straight back to the aliases. */
-static void
-check_user(const char *user)
+static int
+equal_caseless(const char *a, size_t len, const char *b)
 {
-  const char *p;
+  return strlen(b) == len && case_equalb(a, b, len);
+}
+
+/* A name whose mail the aliases handle themselves: a forward there would
+ * come straight back. */
+static int
+loops(const char *local, size_t len)
+{
+  return equal_caseless(local, len, "root")
+    || equal_caseless(local, len, "postmaster")
+    || equal_caseless(local, len, "mailer-daemon")
+    || equal_caseless(local, len, instance_user_name(USER_ALIAS));
+}
+
+/* The target of the forward: a local user, or a whole address
+ * (user@domain) elsewhere.  Refuses what would loop or is not an
+ * address. */
+static void
+check_user(const char *user, const char *fqdn)
+{
+  const char *p, *at = strrchr(user, '@');
   struct passwd *pw;
 
   if (!*user)
     die(100, "the user is empty: name the user who reads root's mail");
   for (p = user; *p; ++p)
-    if (*p == '@' || *p == '/' || *p == ' ' || *p == '\t' || *p == '\n'
-        || *p == '&' || *p == '|' || *p == '#')
-      die(100, user, ": not a local user name; give a user, or a maildir "
-          "path that starts with / or ./ and ends with /");
-  if (!strcmp(user, "root") || !strcmp(user, "postmaster")
-      || !strcmp(user, "mailer-daemon") || !strcmp(user, "MAILER-DAEMON")
-      || !strcmp(user, instance_user_name(USER_ALIAS)))
+    if ((unsigned char)*p <= ' ' || *p == 127 || *p == '/' || *p == '&'
+        || *p == '|' || *p == '#' || *p == '<' || *p == '>' || *p == ','
+        || (*p == '@' && p != at))
+      die(100, user, ": not a user name or an address; give a user, an "
+          "address user@domain, or a maildir path that starts with / or "
+          "./ and ends with /");
+  if (at) {
+    if (at == user || !at[1])
+      die(100, user, ": an address needs a user and a domain, as in "
+          "admin@example.org");
+    if (loops(user, (size_t)(at - user))
+        && (equal_caseless(at + 1, strlen(at + 1), fqdn)
+            || equal_caseless(at + 1, strlen(at + 1), "localhost")))
+      die(100, user, ": mail for it is handled by these aliases, a forward "
+          "there would loop; give an ordinary user who reads the system's mail");
+    return;
+  }
+  if (loops(user, strlen(user)))
     die(100, user, ": mail for it is handled by the aliases themselves, a "
         "forward there would loop; give an ordinary user who reads the "
         "system's mail");
@@ -394,7 +426,7 @@ main(int argc, char **argv)
         "mail for local users would be treated as remote mail");
   target = argv[1];
   if (!is_maildir(target))
-    check_user(target);
+    check_user(target, fqdn.s);
 
   c.root = geteuid() == 0;
   if (!stralloc_copys(&control_dir, c.home)

@@ -24,7 +24,7 @@ for bad in a..b .a.b a.b. 192.0.2.1 a_b.example -a.example a-.example; do
   t_check "'$bad' refused with exit 100" "$?" 100
   t_match "  with a reason" "$err" "^qmail-config: fatal: $(printf '%s' "$bad" | sed 's/\./\\./g'): "
 done
-for u in root postmaster mailer-daemon; do
+for u in root postmaster mailer-daemon Root MAILER-DAEMON root@host.example.org Postmaster@LOCALHOST; do
   err=$(qc host.example.org $u 2>&1)
   t_check "user $u refused (a forward there loops): exit 100" "$?" 100
   t_match "  says why" "$err" 'would loop'
@@ -75,6 +75,16 @@ out=$(qc -f mail.example.org "$user" 2>&1)
 t_match "-f replaces it" "$out" '^control/locals: replaced$'
 t_check "  locals is back to the two names" "$(cat "$H/control/locals")" "mail.example.org
 localhost"
+
+# an address elsewhere
+out=$(qc -f mail.example.org admin@example.net 2>&1)
+t_check "an address elsewhere: exit 0" "$?" 0
+t_check "  .qmail-root forwards there" "$(cat "$H/alias/.qmail-root")" "&admin@example.net"
+for bad in 'a@b@c' '@example.net' 'admin@' 'joe smith' 'joe,bob'; do
+  err=$(qc -f mail.example.org "$bad" 2>&1)
+  t_check "'$bad' refused: exit 100" "$?" 100
+done
+t_check "  and the aliases are as they were" "$(cat "$H/alias/.qmail-root")" "&admin@example.net"
 
 # a two-label name is its own domain
 out=$(qc -f example.net "$user" 2>&1)

@@ -337,7 +337,7 @@ check_maildir(const char *alias_dir, const char *target,
   size_t i, base;
 
   if (target[0] == '.') {
-    if (target[1] != '/' || strstr(target, "/../") || strstr(target, "/./")
+    if (target[1] != '/' || !target[2] || strstr(target, "/../") || strstr(target, "/./")
         || strstr(target, "//"))
       die(100, target, ": a maildir in the alias directory is written "
           "./NAME/ (such as ./Maildir/)");

@@ -29,6 +29,9 @@ for u in root postmaster mailer-daemon Root MAILER-DAEMON root@host.example.org 
   t_check "user $u refused (a forward there loops): exit 100" "$?" 100
   t_match "  says why" "$err" 'would loop'
 done
+for bad in ./ ./../x/ ././x/; do
+  t_check "maildir '$bad' refused: exit 100" "$(qc host.example.org "$bad" > /dev/null 2>&1; echo $?)" 100
+done
 err=$(qc host.example.org "$H/no-such-maildir/" 2>&1)
 t_check "an absolute maildir that does not exist: exit 100" "$?" 100
 t_match "  says how to make one" "$err" 'no such maildir; make it \(maildirmake\)'

@@ -4,7 +4,8 @@
 #   make check           build and run the unit and integration tests
 #   make check-sanitize  the same tests, built with ASan and UBSan
 #   make size            each installed program's stripped size, and the total
-#   make install         install under $(DESTDIR)$(QMAILHOME)
+#   make install         install under $(DESTDIR)$(QMAILHOME); adds the man
+#                        pages to man-db's manpath (MANPATH_ENTRY=no: not)
 #   make install-sendmail-links  /usr/sbin/sendmail, /usr/lib/sendmail,
 #                        /usr/bin/mailq, /usr/bin/newaliases -> our sendmail;
 #                        another MTA's files only with FORCE=1 (kept as
@@ -52,7 +53,7 @@ size: build
 
 install: build
 	build/bin/qmail-install . '$(DESTDIR)$(QMAILHOME)'
-	@sh etc/install-manpath.sh '$(QMAILHOME)' '$(DESTDIR)'
+	@MANPATH_ENTRY='$(MANPATH_ENTRY)' sh etc/install-manpath.sh '$(QMAILHOME)' '$(DESTDIR)'
 
 # Callers find the mail system under the names sendmail has always
 # had; mailq and newaliases are sendmail -bp and -bi by their names.

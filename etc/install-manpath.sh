@@ -10,14 +10,21 @@
 #   Anything else: the line says to add HOME/man to MANPATH.
 #
 # Nothing is changed for a DESTDIR install (a package adds its own
-# entry) or when the configuration cannot be written (not root); the
-# line then says what to do.  Undo: remove the line (or qmail.conf).
+# entry), with MANPATH_ENTRY=no in the environment (tests that install
+# into a private namespace without a private /etc), or when the
+# configuration cannot be written (not root); the line then says what
+# to do.  Undo: remove the line (or qmail.conf).
 home=${1:?usage: install-manpath.sh HOME [DESTDIR]}
 destdir=${2:-}
 dir=$home/man
 
 if [ -n "$destdir" ]; then
   echo "man pages: $destdir$dir (DESTDIR install: no manpath entry added; add $dir to the system's manpath when installing the package)"
+  exit 0
+fi
+
+if [ "${MANPATH_ENTRY:-}" = no ]; then
+  echo "man pages: $dir (MANPATH_ENTRY=no: no manpath entry added; set MANPATH=$dir: to read them)"
   exit 0
 fi
 

@@ -136,6 +136,13 @@ as_user() { # name command...: the way a user runs it
 }
 
 # ---- 2. make install --------------------------------------------------------
+if [ -f /etc/manpath.config ]; then
+  (cd "$TOP" && t_make -s install MANPATH_ENTRY=no) > "$T/install0.log" 2>&1
+  t_check "make install MANPATH_ENTRY=no: exit 0" "$?" 0
+  t_match "  says it added no manpath entry" "$(grep '^man pages: ' "$T/install0.log")" \
+    "^man pages: $Q/man \\(MANPATH_ENTRY=no: no manpath entry added"
+  t_check "  and /etc/manpath.config has none" "$(grep -c "$Q/man" /etc/manpath.config)" 0
+fi
 (cd "$TOP" && t_make -s install) > "$T/install.log" 2>&1
 t_check "make install: exit 0" "$?" 0
 t_ok "  /var/qmail/bin/qmail-config is installed" test -x $Q/bin/qmail-config

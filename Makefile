@@ -4,9 +4,13 @@
 #   make check           build and run the unit and integration tests
 #   make check-sanitize  the same tests, built with ASan and UBSan
 #   make size            each installed program's stripped size, and the total
-#   make install         install under $(DESTDIR)$(QMAILHOME)
+#   make install         install under $(DESTDIR)$(QMAILHOME); adds the man
+#                        pages to man-db's manpath (MANPATH_ENTRY=no: not)
 #   make install-sendmail-links  /usr/sbin/sendmail, /usr/lib/sendmail,
-#                        /usr/bin/mailq, /usr/bin/newaliases -> our sendmail
+#                        /usr/bin/mailq, /usr/bin/newaliases -> our sendmail;
+#                        another MTA's files only with FORCE=1 (kept as
+#                        NAME.pre-qmail)
+#   make uninstall-sendmail-links  remove them, put the originals back
 #   make demo            run a self-contained instance (see README.md)
 #   make demo-stop       stop it
 #
@@ -49,16 +53,18 @@ size: build
 
 install: build
 	build/bin/qmail-install . '$(DESTDIR)$(QMAILHOME)'
+	@MANPATH_ENTRY='$(MANPATH_ENTRY)' sh etc/install-manpath.sh '$(QMAILHOME)' '$(DESTDIR)'
 
 # Callers find the mail system under the names sendmail has always
 # had; mailq and newaliases are sendmail -bp and -bi by their names.
-# Replaces whatever those names were (root; DESTDIR for packages).
+# Another mail system's files there are refused unless FORCE=1, which
+# keeps each as NAME.pre-qmail (dpkg-divert on Debian); the uninstall
+# target puts them back.  See etc/sendmail-links.sh.
 install-sendmail-links:
-	mkdir -p '$(DESTDIR)/usr/sbin' '$(DESTDIR)/usr/lib' '$(DESTDIR)/usr/bin'
-	ln -sf '$(QMAILHOME)/bin/sendmail' '$(DESTDIR)/usr/sbin/sendmail'
-	ln -sf '$(QMAILHOME)/bin/sendmail' '$(DESTDIR)/usr/lib/sendmail'
-	ln -sf '$(QMAILHOME)/bin/sendmail' '$(DESTDIR)/usr/bin/mailq'
-	ln -sf '$(QMAILHOME)/bin/sendmail' '$(DESTDIR)/usr/bin/newaliases'
+	@QMAILHOME='$(QMAILHOME)' DESTDIR='$(DESTDIR)' FORCE='$(FORCE)' sh etc/sendmail-links.sh install
+
+uninstall-sendmail-links:
+	@QMAILHOME='$(QMAILHOME)' DESTDIR='$(DESTDIR)' sh etc/sendmail-links.sh undo
 
 demo: build
 	@sh etc/demo.sh
@@ -74,4 +80,4 @@ distclean: clean
 	rm -rf build
 
 .PHONY: all build deps check check-sanitize install demo demo-stop clean distclean
-.PHONY: install-sendmail-links size
+.PHONY: install-sendmail-links uninstall-sendmail-links size

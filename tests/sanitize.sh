@@ -10,7 +10,7 @@ dir=$top/build/sanitize
 : "${MAKE:=make}" "${DISTDIR:=$top/build/distfiles}"
 rm -rf "$dir"
 mkdir -p "$dir"
-for f in Makefile bsd.mk config.mk README.md src tests porting etc rc.d init.d xinetd.d; do
+for f in Makefile bsd.mk config.mk README.md src man tests porting etc rc.d init.d xinetd.d; do
   [ -e "$f" ] && cp -R "$f" "$dir/"
 done
 cd "$dir"

@@ -65,7 +65,20 @@ static const struct hier_entry files[] = {
   F("bin/qmail-instcheck", "build/bin/qmail-instcheck", 0755),
   F("man/man8/qmail-install.8", "src/admin/qmail-install.8", 0644),
   F("man/man8/qmail-instcheck.8", "src/admin/qmail-instcheck.8", 0644),
+  /* the first configuration: control/me and friends, the alias files */
+  F("bin/qmail-config", "build/bin/qmail-config", 0755),
+  F("man/man8/qmail-config.8", "src/admin/qmail-config.8", 0644),
   F("doc/README.md", "README.md", 0644),
+  /* file formats and conventions (section 5) */
+  F("man/man5/qmail-control.5", "man/qmail-control.5", 0644),
+  F("man/man5/dot-qmail.5", "man/dot-qmail.5", 0644),
+  F("man/man5/qmail-users.5", "man/qmail-users.5", 0644),
+  F("man/man5/qmail-header.5", "man/qmail-header.5", 0644),
+  F("man/man5/qmail-log.5", "man/qmail-log.5", 0644),
+  F("man/man5/maildir.5", "man/maildir.5", 0644),
+  F("man/man5/mbox.5", "man/mbox.5", 0644),
+  F("man/man5/envelopes.5", "man/envelopes.5", 0644),
+  F("man/man5/addresses.5", "man/addresses.5", 0644),
   /* the queue: qmail-queue is the only setuid program */
   FO("bin/qmail-queue", "build/bin/qmail-queue", USER_QUEUE, 04711),
   F("bin/qmail-send", "build/bin/qmail-send", 0711),

@@ -30,6 +30,7 @@
 #include "fmt.h"
 #include "instance.h"
 #include "qconf.h"
+#include "readfile.h"
 #include "stralloc.h"
 
 #define STRINGIFY(x) #x
@@ -233,6 +234,11 @@ show_me(const struct known *k)
     else
       outb(value.s, value.len);
     out("\n");
+    if (r == 1 && value.len && !memchr(value.s, '.', value.len))
+      out("  warning: the name has no dot.  qmail-inject completes local\n"
+          "  addresses with it, they then match no entry of locals, and mail\n"
+          "  for local users is queued as remote mail.  Put the fully\n"
+          "  qualified name of this host here (qmail-config does).\n");
   }
   stralloc_free(&value);
 }
@@ -439,9 +445,59 @@ show_unrecognized(void)
     out(": unrecognized\n");
   }
   out("  No program of this system reads the files above: a typing error\n"
-      "  in the name, or a file of some other software.\n");
+      "  in the name, or a file of some other software.\n\n");
   free(sorted);
   stralloc_free(&names);
+}
+
+/* The three aliases every system needs: without them mail to root,
+ * postmaster and MAILER-DAEMON bounces, and a bounce of a bounce to
+ * postmaster is thrown away. */
+static void
+show_aliases(const char *home)
+{
+  static const char *const names[] = {
+    ".qmail-root", ".qmail-postmaster", ".qmail-mailer-daemon"
+  };
+  stralloc path = STRALLOC_ZERO, text = STRALLOC_ZERO;
+  size_t i, at;
+
+  out("alias files in ");
+  out(home);
+  out("/alias:\n\n");
+  for (i = 0; i < COUNT(names); ++i) {
+    if (!stralloc_copys(&path, "alias/") || !stralloc_cats(&path, names[i])
+        || !stralloc_0(&path))
+      die_nomem();
+    out(names[i]);
+    if (!readfile(path.s, &text)) {
+      if (errno != ENOENT) {
+        out(": error: unable to read it: ");
+        out(strerror(errno));
+        out("\n");
+        ++read_errors;
+        continue;
+      }
+      out(": warning: missing.  Mail to ");
+      out(names[i] + 7);
+      out(" bounces, and mail that\n"
+          "  cannot be bounced is thrown away.  Create it, for instance with\n"
+          "  qmail-config, to send that mail to a user who reads it.\n");
+      continue;
+    }
+    out(":\n");
+    for (at = 0; at < text.len;) {
+      char *nl = memchr(text.s + at, '\n', text.len - at);
+      size_t len = nl ? (size_t)(nl - (text.s + at)) : text.len - at;
+
+      out("    ");
+      outb(text.s + at, len);
+      out("\n");
+      at += len + 1;
+    }
+  }
+  stralloc_free(&path);
+  stralloc_free(&text);
 }
 
 static void
@@ -536,6 +592,7 @@ main(int argc, char **argv)
   for (i = 0; i < COUNT(files); ++i)
     show_known(&files[i], &me);
   show_unrecognized();
+  show_aliases(home);
   if (!buffer_flush(buffer_1))
     die_sys(111, "unable to write the output");
   stralloc_free(&me);

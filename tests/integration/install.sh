@@ -159,5 +159,14 @@ for prog in "$QBIN"/*; do
   fi
 done
 
+# The section-5 pages (file formats) are installed and render too.
+for page in "$TOP"/man/*.5; do
+  name=$(basename "$page")
+  t_ok "$name installed in man/man5" cmp "$page" "$home/man/man5/$name"
+  if command -v groff >/dev/null 2>&1; then
+    t_check "$name renders without warnings" "$(groff -man -Tutf8 -ww -z "$page" 2>&1)" ""
+  fi
+done
+
 t_fail "qmail-install refuses a relative home" "$QBIN/qmail-install" "$TOP" relative/home
 t_done

@@ -148,6 +148,25 @@ else
   t_skip "an unwritable directory: exit 111" "root writes anywhere"
 fi
 
+# sendmail -bi, -I and the newaliases name run our newaliases (bin/newaliases
+# of the home), the file given with sendmail's -oA
+mkdir -p sm && ln -s "$QBIN" "$H/bin" && ln -s "$QBIN/sendmail" sm/newaliases
+printf 'root: sm1\n' > smaliases
+QMAILHOME=$H "$QBIN/sendmail" -bi -oA"$W/smaliases"
+t_check "sendmail -bi -oAFILE: exit 0" "$?" 0
+t_match "... FILE.cdb made by our newaliases" "$("$QBIN/printforward" < smaliases.cdb 2>&1)" '^, &sm1@example\.org$'
+printf 'root: sm2\n' > smaliases
+QMAILHOME=$H "$QBIN/sendmail" -I -oA"$W/smaliases"
+t_match "sendmail -I -oAFILE too" "$("$QBIN/printforward" < smaliases.cdb 2>&1)" '^, &sm2@example\.org$'
+printf 'root: sm3\n' > smaliases
+QMAILHOME=$H sm/newaliases -oA"$W/smaliases"
+t_match "sendmail run as newaliases too" "$("$QBIN/printforward" < smaliases.cdb 2>&1)" '^, &sm3@example\.org$'
+printf 'root: "sm4\n' > smaliases
+QMAILHOME=$H "$QBIN/sendmail" -bi -oA"$W/smaliases" 2> err
+t_check "sendmail -bi passes on newaliases' exit code (100)" "$?" 100
+t_match "... and its message" "$(cat err)" 'smaliases:1: unterminated quoted string'
+t_match "... the old database kept" "$("$QBIN/printforward" < smaliases.cdb 2>&1)" '^, &sm3@example\.org$'
+
 # big input
 awk 'BEGIN { for (i = 0; i < 100000; i++) printf "user%d: target%d@example.org, other%d\n", i, i, i }' > big
 start=$(date +%s%N)

@@ -180,7 +180,7 @@ tokenize(struct parser *p, size_t start, size_t end)
 static const char *
 value(const struct parser *p, const struct token *t)
 {
-  return p->values.s + t->start;
+  return p->values.s ? p->values.s + t->start : "";
 }
 
 static int
@@ -354,6 +354,13 @@ element(struct parser *p, size_t i, size_t end)
     if (p->word.s[0] != '/' && p->word.s[0] != '.')
       return syntax(p, p->tokens[i].at, ":include: needs a path starting "
                     "with / or .");
+    if (p->cfg->include_ok) {
+      if (memchr(p->word.s, 0, p->word.len) || !stralloc_0(&p->word))
+        return SYSTEM;
+      --p->word.len;
+      if (!p->cfg->include_ok(p->word.s))
+        return syntax(p, p->tokens[i].at, p->cfg->include_why);
+    }
     return add_command(p, 0, p->word.s, p->word.len, ".bin");
   }
   for (k = i; k < end; ++k)

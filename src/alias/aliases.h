@@ -61,6 +61,10 @@
  *     qmail-inject's fallbacks (control/me, else "localhost"); the
  *     current directory is kept.  Returns 1, or 0 with errno set (a
  *     control file that exists but cannot be read is an error).
+ * aliases_config_check_includes(cfg)
+ *     Make a :include: whose list and list.bin both do not exist a
+ *     syntax error, and warn on fd 2 about a list that is not
+ *     compiled or newer than its .bin.
  */
 #ifndef ALIAS_ALIASES_H
 #define ALIAS_ALIASES_H
@@ -73,9 +77,15 @@ struct aliases_config {
   stralloc defaulthost;
   stralloc defaultdomain;
   stralloc plusdomain;
+  /* When not null, called with each :include: file's name (without
+   * ".bin"); returning 0 makes the include a syntax error, with
+   * include_why as the reason. */
+  int (*include_ok)(const char *path);
+  const char *include_why;
 };
 
-#define ALIASES_CONFIG_ZERO { STRALLOC_ZERO, STRALLOC_ZERO, STRALLOC_ZERO }
+#define ALIASES_CONFIG_ZERO \
+  { STRALLOC_ZERO, STRALLOC_ZERO, STRALLOC_ZERO, 0, 0 }
 
 struct aliases_error {
   size_t offset;        /* start of the line at fault */
@@ -93,5 +103,6 @@ int aliases_parse_list(const char *text, size_t len,
                        struct aliases_error *err);
 unsigned long aliases_line(const char *text, size_t offset);
 int aliases_config_read(struct aliases_config *cfg);
+void aliases_config_check_includes(struct aliases_config *cfg);
 
 #endif

@@ -59,6 +59,7 @@ main(int argc, char **argv)
   if (!aliases_config_read(&cfg))
     die_sys(111, "unable to read the control files (", cdb.s,
             " is unchanged)");
+  aliases_config_check_includes(&cfg);
 
   if (!constdb_make_start(&maker, cdb.s, tmp.s, 0644))
     die_sys(111, "unable to create ", tmp.s, " (", cdb.s, " is unchanged)");

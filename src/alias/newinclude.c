@@ -41,6 +41,7 @@ main(int argc, char **argv)
   if (!aliases_config_read(&cfg))
     die_sys(111, "unable to read the control files (", bin.s,
             " is unchanged)");
+  aliases_config_check_includes(&cfg);
   r = aliases_parse_list(text.s, text.len, &cfg, &list, &error);
   if (r == -1)
     die_nomem();

@@ -176,6 +176,14 @@ t_check "sendmail -bi passes on newaliases' exit code (100)" "$?" 100
 t_match "... and its message" "$(cat err)" 'smaliases:1: unterminated quoted string'
 t_match "... the old database kept" "$("$QBIN/printforward" < smaliases.cdb 2>&1)" '^, &sm3@example\.org$'
 
+# the example every system starts from
+cp "$TOP/etc/aliases" example
+na "$W/example" 2> err
+t_check "etc/aliases compiles cleanly" "$?:$(cat err)" "0:"
+for name in postmaster mailer-daemon abuse root; do
+  t_match "etc/aliases has $name" "$("$QBIN/printforward" < example.cdb)" "^$name@:\$"
+done
+
 # big input
 awk 'BEGIN { for (i = 0; i < 100000; i++) printf "user%d: target%d@example.org, other%d\n", i, i, i }' > big
 start=$(date +%s%N)

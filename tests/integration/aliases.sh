@@ -192,7 +192,11 @@ rc=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 t_check "100,000 entries: exit 0" "$rc" 0
 echo "# newaliases took $ms ms for 100,000 entries"
-t_ok "100,000 entries in under a second ($ms ms)" test "$ms" -lt 1000
+# the sanitizer build (tests/sanitize.sh sets QSTATIC empty) runs several
+# times slower; the bound is for the real programs
+limit=1000
+[ "${QSTATIC+set}" = set ] && [ -z "$QSTATIC" ] && limit=10000
+t_ok "100,000 entries in under $limit ms ($ms ms)" test "$ms" -lt "$limit"
 if command -v cdb > /dev/null 2>&1; then
   t_check "the last of them is there" "$(cdb -q big.cdb ':user99999@' | tr '\0' ' ')" \
     '&other99999@example.org &target99999@example.org '

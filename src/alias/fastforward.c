@@ -49,6 +49,7 @@
 #include "constdb.h"
 #include "env.h"
 #include "errmsg.h"
+#include "forwardcdb.h"
 #include "fwdb.h"
 #include "qmailqueue.h"
 #include "readfile.h"
@@ -296,30 +297,19 @@ incoming(stralloc *address, int use_default)
   case_lowerb(address->s, address->len);
 }
 
-/* Find the first of "address", "@host", "user@" in the table. */
+/* Find the first of "address", "@host", "user@" in the table, as
+ * qmail-smtpd's recipient check does (forwardcdb.h). */
 static int
 lookup_incoming(const stralloc *address, stralloc *key, stralloc *data)
 {
-  size_t at = address->len, i;
+  int r = forwardcdb_find(&db, address->s, address->len, key, data);
 
-  for (i = 0; i < address->len; ++i)
-    if (address->s[i] == '@')
-      at = i;
-  if (!stralloc_copys(key, ":") || !stralloc_cat(key, address))
-    die_nomem();
-  if (find(key, data))
-    return 1;
-  if (at == address->len)
-    return 0;
-  if (!stralloc_copys(key, ":")
-      || !stralloc_catb(key, address->s + at, address->len - at))
-    die_nomem();
-  if (find(key, data))
-    return 1;
-  if (!stralloc_copys(key, ":")
-      || !stralloc_catb(key, address->s, at + 1))
-    die_nomem();
-  return find(key, data);
+  if (r == -1) {
+    if (errno == ENOMEM)
+      die_nomem();
+    die_sys(111, "unable to read ", cdb_path, ". (#4.3.0)");
+  }
+  return r;
 }
 
 static void

@@ -253,8 +253,8 @@ obey(const char *data, size_t len, const char *sender, int depth)
         obey_list(command, sender, depth + 1);
       break;
     case '&':
-      if (!seen_first(sender, command))
-        break;
+      if (!command[1] || !seen_first(sender, command))
+        break;                  /* an empty address forwards nowhere */
       if (!stralloc_copys(&key, ":") || !stralloc_cats(&key, command + 1))
         die_nomem();
       case_lowerb(key.s, key.len);

@@ -13,7 +13,8 @@
  * "| fastforward -d FILE.cdb" in ~alias/.qmail-default.  Deliveries
  * see the old database or the whole new one, never a part.
  *
- * Exit codes: 0 done; 100 usage or a syntax error, reported as
+ * Exit codes: 0 done, or no file at the default path (said on fd 2);
+ * 100 usage or a syntax error, reported as
  * "FILE:LINE: what" (FILE.cdb is unchanged); 111 a temporary failure
  * (the file unreadable, the database unwritable, memory).
  */
@@ -54,8 +55,16 @@ main(int argc, char **argv)
       || !stralloc_0(&cdb) || !stralloc_copys(&tmp, path)
       || !stralloc_cats(&tmp, ".tmp") || !stralloc_0(&tmp))
     die_nomem();
-  if (!readfile(path, &text))
+  if (!readfile(path, &text)) {
+    /* package scripts run newaliases on systems that have no aliases
+     * file: with the default path that is nothing to do, not a failure */
+    if (errno == ENOENT && argc == 1) {
+      errmsg_put("newaliases: ", path, " does not exist: nothing to "
+                 "compile\n", (char *)0);
+      return 0;
+    }
     die_sys(111, "unable to read ", path, " (", cdb.s, " is unchanged)");
+  }
   if (!aliases_config_read(&cfg))
     die_sys(111, "unable to read the control files (", cdb.s,
             " is unchanged)");

@@ -98,6 +98,29 @@ else
   fi
 fi
 
+# the default path, /etc/aliases, in a private mount namespace (root)
+if [ "$T_UID" != 0 ] || ! command -v unshare > /dev/null 2>&1; then
+  t_skip "no /etc/aliases: newaliases says so and exits 0" "needs root and unshare"
+  t_skip "newaliases compiles /etc/aliases into /etc/aliases.cdb" "needs root and unshare"
+else
+  out=$(unshare -m sh -c "mount -t tmpfs none /etc || exit 9
+      QMAILHOME=$H $QBIN/newaliases; echo rc=\$?" 2>&1)
+  if printf '%s' "$out" | grep -q 'rc=9'; then
+    t_skip "no /etc/aliases: newaliases says so and exits 0" "mount failed"
+    t_skip "newaliases compiles /etc/aliases into /etc/aliases.cdb" "mount failed"
+  else
+    t_check "no /etc/aliases: newaliases says so and exits 0" "$out" \
+      "newaliases: /etc/aliases does not exist: nothing to compile
+rc=0"
+    out=$(unshare -m sh -c "mount -t tmpfs none /etc || exit 9
+        echo 'root: etcroot' > /etc/aliases
+        QMAILHOME=$H $QBIN/newaliases && $QBIN/printforward < /etc/aliases.cdb" 2>&1)
+    t_check "newaliases compiles /etc/aliases into /etc/aliases.cdb" "$out" "root@:
+, &etcroot@example.org
+;"
+  fi
+fi
+
 # newinclude
 printf '# staff\na, b@x.y\nc (comment) , "d e"@f.g\n:include:%s/other\n\n  indented@h.i\nJoe <joe@j.k>\n' "$W" > staff
 out=$(ni "$W/staff" 2>&1)

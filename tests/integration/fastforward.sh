@@ -209,4 +209,11 @@ t_check "one bounce for it, no storm" \
   "$(grep -l '^<qloopa@test.example>:$' "$A"/ffsender/new/* 2>/dev/null | wc -l | tr -d ' ')" 1
 t_check "qloopa was delivered twice only (then refused)" \
   "$(grep -cE '^starting delivery [0-9]+: msg [0-9]+ to local qloopa@test.example$' "$I/send.log")" 2
+# qmail-smtpd's recipient check reads the same table the same way
+echo test.example > "$I/control/rcpthosts"
+t_give "$I" "$I/control/rcpthosts"
+replies=$(printf 'EHLO c\r\nMAIL FROM:<x@test.example>\r\nRCPT TO:<Team@test.example>\r\nRCPT TO:<announce@test.example>\r\nRCPT TO:<nobody-here@test.example>\r\nQUIT\r\n' \
+  | t_as_owner "$I" env QMAILHOME="$I" TCPREMOTEIP=192.0.2.9 RCPTCHECK=1 "$QBIN/qmail-smtpd" 2>/dev/null \
+  | tr -d '\r' | sed -n '/^250 ok$/p;/^5[0-9][0-9] /p;/^4[0-9][0-9] /p' | tail -n +2 | cut -c1-3 | tr '\n' ' ')
+t_check "qmail-smtpd RCPTCHECK: aliases accepted, an unknown address 550" "$replies" "250 250 550 "
 t_done

@@ -18,12 +18,15 @@
  * "FILE:LINE: what" (FILE.cdb is unchanged); 111 a temporary failure
  * (the file unreadable, the database unwritable, memory).
  */
+#define _GNU_SOURCE            /* memmem */
 #include <errno.h>
+#include <string.h>
 
 #include "aliases.h"
 #include "constdb.h"
 #include "errmsg.h"
 #include "fmt.h"
+#include "instance.h"
 #include "qconf.h"
 #include "readfile.h"
 #include "stralloc.h"
@@ -33,6 +36,30 @@ add(void *maker, const char *key, size_t klen, const char *data,
     size_t dlen)
 {
   return constdb_make_add(maker, key, klen, data, dlen);
+}
+
+/* The table is only used when the alias user's .qmail-default runs
+ * fastforward on it: say so when it does not (a warning, not an
+ * error; only ENOENT counts as "no such file"). */
+static void
+check_alias_user(const char *cdb)
+{
+  stralloc path = STRALLOC_ZERO, text = STRALLOC_ZERO;
+
+  if (!stralloc_copys(&path, instance_home())
+      || !stralloc_cats(&path, "/alias/.qmail-default") || !stralloc_0(&path))
+    return;
+  if (!readfile(path.s, &text)) {
+    if (errno == ENOENT)
+      warn(path.s, " does not exist, so ", cdb, " is not used; put "
+           "\"| fastforward -d ", cdb, "\" into it");
+  } else if (!memmem(text.s, text.len, "fastforward", 11)
+             || !memmem(text.s, text.len, cdb, strlen(cdb))) {
+    warn(path.s, " does not run fastforward on ", cdb, ", so the table "
+         "is not used; put \"| fastforward -d ", cdb, "\" into it");
+  }
+  stralloc_free(&path);
+  stralloc_free(&text);
 }
 
 int
@@ -86,5 +113,7 @@ main(int argc, char **argv)
   }
   if (!constdb_make_finish(&maker))
     die_sys(111, "unable to finish ", cdb.s);
+  if (argc == 1)
+    check_alias_user(cdb.s);
   return 0;
 }

@@ -102,22 +102,33 @@ fi
 if [ "$T_UID" != 0 ] || ! command -v unshare > /dev/null 2>&1; then
   t_skip "no /etc/aliases: newaliases says so and exits 0" "needs root and unshare"
   t_skip "newaliases compiles /etc/aliases into /etc/aliases.cdb" "needs root and unshare"
+  t_skip "... warning that alias/.qmail-default does not use it" "needs root and unshare"
+  t_skip "... and silent when it does" "needs root and unshare"
 else
   out=$(unshare -m sh -c "mount -t tmpfs none /etc || exit 9
       QMAILHOME=$H $QBIN/newaliases; echo rc=\$?" 2>&1)
   if printf '%s' "$out" | grep -q 'rc=9'; then
     t_skip "no /etc/aliases: newaliases says so and exits 0" "mount failed"
     t_skip "newaliases compiles /etc/aliases into /etc/aliases.cdb" "mount failed"
+    t_skip "... warning that alias/.qmail-default does not use it" "mount failed"
+    t_skip "... and silent when it does" "mount failed"
   else
     t_check "no /etc/aliases: newaliases says so and exits 0" "$out" \
       "newaliases: /etc/aliases does not exist: nothing to compile
 rc=0"
     out=$(unshare -m sh -c "mount -t tmpfs none /etc || exit 9
         echo 'root: etcroot' > /etc/aliases
-        QMAILHOME=$H $QBIN/newaliases && $QBIN/printforward < /etc/aliases.cdb" 2>&1)
+        QMAILHOME=$H $QBIN/newaliases 2> $W/warn && $QBIN/printforward < /etc/aliases.cdb" 2>&1)
     t_check "newaliases compiles /etc/aliases into /etc/aliases.cdb" "$out" "root@:
 , &etcroot@example.org
 ;"
+    t_match "... warning that alias/.qmail-default does not use it" "$(cat warn)" \
+      "warning: $H/alias/.qmail-default does not exist, so /etc/aliases.cdb is not used"
+    mkdir -p "$H/alias" && echo '| fastforward -d /etc/aliases.cdb' > "$H/alias/.qmail-default"
+    unshare -m sh -c "mount -t tmpfs none /etc || exit 9
+        echo 'root: etcroot' > /etc/aliases
+        QMAILHOME=$H $QBIN/newaliases" > out 2>&1
+    t_check "... and silent when it does" "$?:$(cat out)" "0:"
   fi
 fi
 

@@ -388,8 +388,11 @@ forward_group(const struct group *g)
     buffer_seek(&message, (size_t)r);
   }
   if (r < 0) {
+    int err = errno;
+
     qmailqueue_abort(&qq);
     qmailqueue_close(&qq);
+    errno = err;
     die_sys(111, "unable to read the message. (#4.3.0)");
   }
   qmailqueue_from(&qq, g->sender.s);
@@ -405,7 +408,7 @@ int
 main(int argc, char **argv)
 {
   stralloc address = STRALLOC_ZERO, key = STRALLOC_ZERO;
-  stralloc data = STRALLOC_ZERO;
+  stralloc data = STRALLOC_ZERO, self = STRALLOC_ZERO;
   const char *sender;
   int use_default = 0, passthrough = 0, i, j;
 
@@ -450,17 +453,15 @@ main(int argc, char **argv)
   }
   /* the incoming address itself counts as seen: a target that leads
    * back to it is a loop */
-  if (!stralloc_copys(&key, "&") || !stralloc_cat(&key, &address)
-      || !stralloc_0(&key))
+  if (!stralloc_copys(&self, "&") || !stralloc_cat(&self, &address)
+      || !stralloc_0(&self))
     die_nomem();
-  seen_first(sender, key.s);
-  if (!lookup_incoming(&address, &key, &data))
-    die(111, "unable to read ", cdb_path, ". (#4.3.0)");
+  seen_first(sender, self.s);
   obey_target(&key, &data, sender, 0);
 
   if (!programs.len && !ngroups)
-    die(100, "This alias loops: it expands to no address outside the "
-        "loop. (#5.4.6)");
+    die(100, "This alias loops or is empty: it leads to no address "
+        "outside itself. (#5.4.6)");
   if (print_only) {
     print_plan();
     return 0;

@@ -422,20 +422,40 @@ recipients(struct parser *p, size_t i, size_t end)
   return 1;
 }
 
-/* The commands of the entry, last first, into data. */
+static int
+append_command(struct parser *p, size_t n)
+{
+  size_t from = p->starts[n];
+  size_t to = n + 1 < p->nstarts ? p->starts[n + 1] : p->commands.len;
+
+  return stralloc_catb(&p->data, p->commands.s + from, to - from);
+}
+
+/* The commands of the entry, last first, into data, in the order
+ * fastforward 0.51 writes them so that the tables are the same byte
+ * for byte: an include file's line simply reversed; in an aliases
+ * entry, going from the last command to the first, programs and
+ * includes at once but each address only when the next address (or
+ * the end) is reached. */
 static int
 reversed_commands(struct parser *p)
 {
-  size_t n = p->nstarts;
+  size_t n = p->nstarts, pending = 0;
+  int have_pending = 0;
 
   p->data.len = 0;
   while (n--) {
-    size_t from = p->starts[n];
-    size_t to = n + 1 < p->nstarts ? p->starts[n + 1] : p->commands.len;
-
-    if (!stralloc_catb(&p->data, p->commands.s + from, to - from))
+    if (!p->in_list && p->commands.s[p->starts[n]] == '&') {
+      if (have_pending && !append_command(p, pending))
+        return SYSTEM;
+      pending = n;
+      have_pending = 1;
+    } else if (!append_command(p, n)) {
       return SYSTEM;
+    }
   }
+  if (have_pending && !append_command(p, pending))
+    return SYSTEM;
   return 1;
 }
 

@@ -33,8 +33,10 @@
  *             backslashes are removed ("a b"@x is a b@x), a source route
  *             in angle brackets is kept as fastforward keeps it.
  * An entry's commands are written in the reverse of their order in the
- * file, as fastforward's newaliases writes them; order does not change
- * what fastforward does.
+ * file, except that each address comes after the programs and includes
+ * that stand before the next address: the order fastforward 0.51's
+ * newaliases writes, so that the tables are the same byte for byte.
+ * Order does not change what fastforward does.
  *
  * Include files (newinclude): every line holds addresses and
  * :include: names (programs and files are refused); lines starting

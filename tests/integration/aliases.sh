@@ -46,6 +46,7 @@ h: host@box, plus@box+, lit@[192.0.2.1]
 dup: a
 DUP: b
 q: "a\"b"@c.d, \y
+mixed: x, b c, |p q, "|r", :include:$W/other, d e
 EOF2
 
 out=$(na "$W/aliases" 2>&1)
@@ -79,6 +80,9 @@ h@:
 , &plus@box.plus.example.com
 , &host@box.dh.example.net
 ;'
+t_check "an entry mixing addresses, programs and includes: fastforward 0.51's order" \
+  "$(sed -n '/^mixed@:/,/^;/p' printed | tr '\n' ' ')" \
+  "mixed@: , &e@example.org , $W/other.bin , !r , &d@example.org , !p , &q@example.org , &c@example.org , &b@example.org , &x@example.org ; "
 t_match "@virt.dom catches all (comment dropped)" "$(cat printed)" '^@virt\.dom:$'
 t_match "Joe Shmoe <...>: the address in angle brackets, name lowercased" \
   "$(grep -A1 '^joe@example.com:' printed)" '&shmoe@heaven\.af\.mil'

@@ -81,6 +81,18 @@ test_programs_and_includes(void)
 }
 
 static void
+test_order_of_fastforward(void)
+{
+  /* from the last to the first, an address waits for the next one */
+  CHECK(parse("a: b |p, c\n") == 1);
+  RECORDS(":a@->!p|&c@dh.example|&b@dh.example|\n");
+  CHECK(parse("a: |p q, r\n") == 1);
+  RECORDS(":a@->&r@dh.example|!p|&q@dh.example|\n");
+  CHECK(parse("a: \"|q\", b, |p, c\n") == 1);
+  RECORDS(":a@->!p|&c@dh.example|!q|&b@dh.example|\n");
+}
+
+static void
 test_rfc822_forms(void)
 {
   CHECK(parse("Joe@Example.COM: Joe <j@h.example> , \"s p\"@h.example, "
@@ -192,6 +204,7 @@ main(void)
   RUN(test_qualification);
   RUN(test_owner_record_first);
   RUN(test_programs_and_includes);
+  RUN(test_order_of_fastforward);
   RUN(test_rfc822_forms);
   RUN(test_syntax_errors);
   RUN(test_nul_and_control_bytes);

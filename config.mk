@@ -30,6 +30,10 @@ GROUP_MAIL = mail
 # if present, else /var/mail or /var/spool/mail, whichever exists.
 MAILSPOOL =
 
+# The sendmail-style aliases file newaliases compiles into ALIASES.cdb
+# (newaliases takes another path as its argument at run time).
+ALIASES = /etc/aliases
+
 # Number of queue subdirectories; must be prime.
 QUEUE_SPLIT = 23
 

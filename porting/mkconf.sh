@@ -37,8 +37,12 @@ case $MAILSPOOL in
   ''|/*) ;;
   *) echo "mkconf: MAILSPOOL must be empty or an absolute path" >&2; exit 1 ;;
 esac
-case $MAILSPOOL$GROUP_MAIL in
-  *[\\\"]*) echo "mkconf: MAILSPOOL and GROUP_MAIL may not hold \\ or \"" >&2; exit 1 ;;
+case $ALIASES in
+  /*) ;;
+  *) echo "mkconf: ALIASES must be an absolute path" >&2; exit 1 ;;
+esac
+case $MAILSPOOL$GROUP_MAIL$ALIASES in
+  *[\\\"]*) echo "mkconf: MAILSPOOL, GROUP_MAIL and ALIASES may not hold \\ or \"" >&2; exit 1 ;;
 esac
 
 mkdir -p "$(dirname "$out")"
@@ -59,6 +63,7 @@ mkdir -p "$(dirname "$out")"
   echo "#define CONF_GROUP_NOFILES \"$GROUP_NOFILES\""
   echo "#define CONF_GROUP_MAIL \"$GROUP_MAIL\""
   echo "#define CONF_MAILSPOOL \"$MAILSPOOL\""
+  echo "#define CONF_ALIASES \"$ALIASES\""
   echo "#define CONF_QUEUE_SPLIT $QUEUE_SPLIT"
   echo "#define CONF_SPAWN_LIMIT $SPAWN_LIMIT"
   echo "#define CONF_EXT_CHAR '$EXT_CHAR'"

@@ -118,11 +118,11 @@ mode_run_queue(void)
 }
 
 void
-mode_rebuild_aliases(void)
+mode_rebuild_aliases(const char *alias_file)
 {
   stralloc tool = STRALLOC_ZERO, self = STRALLOC_ZERO;
   struct stat tool_st, self_st;
-  char *argv[2];
+  char *argv[3];
 
   home_path(&tool, "bin/newaliases");
   home_path(&self, "bin/sendmail");
@@ -135,7 +135,8 @@ mode_rebuild_aliases(void)
            && self_st.st_dev == tool_st.st_dev
            && self_st.st_ino == tool_st.st_ino)) {
     argv[0] = tool.s;
-    argv[1] = 0;
+    argv[1] = (char *)alias_file;
+    argv[2] = 0;
     execv(tool.s, argv);
     die_sys(111, "unable to run ", tool.s, ". (#4.3.0)");
   }

@@ -18,8 +18,9 @@ void mode_list_queue(void) __attribute__((noreturn));
 void mode_run_queue(void) __attribute__((noreturn));
 
 /* -bi, -I, newaliases: run HOME/bin/newaliases (the aliases tools)
- * when it is installed; else say there is nothing to rebuild and exit
- * 0, since the aliases of this system need no database by default. */
-void mode_rebuild_aliases(void) __attribute__((noreturn));
+ * when it is installed, with alias_file as its argument when not null
+ * (-oAFILE); else say there is nothing to rebuild and exit 0, since the
+ * aliases of this system need no database by default. */
+void mode_rebuild_aliases(const char *alias_file) __attribute__((noreturn));
 
 #endif

@@ -14,7 +14,7 @@
  * options, -B, -v and the DSN options -N, -R, -V are accepted and
  * ignored.  -bs speaks SMTP on standard input and output (smtp.h);
  * -bp lists the queue, -q asks qmail-send to retry now, -bi and -I
- * rebuild the aliases (modes.h).  Run as mailq it is sendmail -bp, as
+ * rebuild the aliases (modes.h; -oAFILE names the aliases file).  Run as mailq it is sendmail -bp, as
  * newaliases sendmail -bi.  See sendmail(8).
  *
  * Run by any user; no privileges of its own (qmail-queue is setuid).
@@ -74,6 +74,7 @@ main(int argc, char **argv)
   int headers = 0, dot_ends = 1;
   char mode = 'm';
   const char *name = argc > 0 ? base_name(argv[0]) : "sendmail";
+  const char *alias_file = 0;
   int i;
 
   errmsg_init(name);
@@ -131,7 +132,12 @@ main(int argc, char **argv)
       case 'b': mode = check_mode(value); break;
       case 'f': case 'r': opt.sender = value; break;
       case 'F': opt.fullname = value; break;
-      case 'o': if (!strcmp(value, "i")) dot_ends = 0; break;
+      case 'o':
+        if (!strcmp(value, "i"))
+          dot_ends = 0;
+        else if (value[0] == 'A' && value[1])
+          alias_file = value + 1;   /* -oAFILE: sendmail's AliasFile */
+        break;
       default: break;  /* -B, -N, -R, -V, -L, -h: nothing to do here */
       }
       break;
@@ -141,7 +147,7 @@ main(int argc, char **argv)
   case 's': smtp_serve();
   case 'p': mode_list_queue();
   case 'q': mode_run_queue();
-  case 'i': mode_rebuild_aliases();
+  case 'i': mode_rebuild_aliases(alias_file);
   default: break;
   }
   opt.recipients = headers ? INJECT_ARGS_AND_HEADER : INJECT_ARGS;

@@ -3,10 +3,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "caseless.h"
 #include "constdb.h"
 #include "control.h"
 #include "dotqmail.h"
+#include "forwardcdb.h"
 #include "instance.h"
 #include "qconf.h"
 #include "rcptcheck.h"
@@ -156,9 +156,9 @@ parse_fastforward(const char *cmd, struct ffline *ff)
   return ff->cdb != 0;
 }
 
-/* Look address (NUL-terminated) up in the table as fastforward does:
- * the address, "@domain", "local@", lowercased, each after ':'.
- * ACCEPT found or unreadable table, REFUSE missing, TEMPFAIL. */
+/* Look address (NUL-terminated) up in the table as fastforward does
+ * (forwardcdb.h).  ACCEPT found or unreadable table, REFUSE missing,
+ * TEMPFAIL. */
 static int
 fastforward_lookup(struct lookup *lk, const struct ffline *ff,
                    const char *address)
@@ -166,8 +166,7 @@ fastforward_lookup(struct lookup *lk, const struct ffline *ff,
   struct constdb db = CONSTDB_ZERO;
   stralloc *s = &lk->scratch;
   stralloc key = STRALLOC_ZERO, data = STRALLOC_ZERO;
-  size_t at, i;
-  int verdict = TEMPFAIL, r = 0, err;
+  int verdict = TEMPFAIL, r, err;
 
   if (ff->cdb[0] == '/')
     s->len = 0;
@@ -180,29 +179,7 @@ fastforward_lookup(struct lookup *lk, const struct ffline *ff,
     verdict = accept_unless_nomem();
     goto done;
   }
-
-  if (!stralloc_copys(&key, ":") || !stralloc_cats(&key, address))
-    goto done;
-  case_lowerb(key.s, key.len);
-  at = key.len;
-  for (i = 1; i < key.len; ++i)
-    if (key.s[i] == '@')
-      at = i;
-  r = constdb_find(&db, key.s, key.len, &data);
-  if (r == 0 && at < key.len) {
-    /* ":@domain", made from the tail of the key */
-    stralloc tail = STRALLOC_ZERO;
-
-    if (!stralloc_copys(&tail, ":")
-        || !stralloc_catb(&tail, key.s + at, key.len - at)) {
-      stralloc_free(&tail);
-      goto done;
-    }
-    r = constdb_find(&db, tail.s, tail.len, &data);
-    stralloc_free(&tail);
-    if (r == 0)
-      r = constdb_find(&db, key.s, at + 1, &data);  /* ":local@" */
-  }
+  r = forwardcdb_find(&db, address, strlen(address), &key, &data);
   if (r == -1)
     verdict = accept_unless_nomem();
   else

@@ -67,6 +67,13 @@ EOS
     sl_run "$L" env - PATH="$vpath" QMAIL_DEFAULTS="$D/defaults" \
       $vsh "$TOP/init.d/$1" "$2" > "$D/out" 2>&1 < /dev/null
     rc=$?
+    # whatever a start left running is stopped at exit, should a test
+    # fail before its stop
+    for r_pid in "$D"/run/*.pid; do
+      case $2 in
+        *start | force-reload) [ -f "$r_pid" ] && T_PIDS="$T_PIDS $(cat "$r_pid")" ;;
+      esac
+    done
   }
 
   rc qmail status

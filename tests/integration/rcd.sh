@@ -68,6 +68,13 @@ rc() {
   sl_run "$L" env - PATH=/usr/sbin:/usr/bin:/sbin:/bin RC_CONF="$D/rc.conf" \
     sh "$D/rc.d/$1" "$2" > "$D/out" 2>&1 < /dev/null
   rc=$?
+  # whatever a start left running is stopped at exit, should a test fail
+  # before its stop
+  for r_pid in "$D"/run/*.pid; do
+    case $2 in
+      *start) [ -f "$r_pid" ] && T_PIDS="$T_PIDS $(cat "$r_pid")" ;;
+    esac
+  done
 }
 
 rc qmailsend start

@@ -34,7 +34,9 @@ variant() {
   sl_start "$L" || { t_report 1 "$v: the syslog collector starts"; return; }
   chmod 755 "$L"
   port=$(free_port)
-  cat > "$D/defaults" <<EOD
+  # the shipped example (all commented out) with the test's settings
+  cp "$TOP/init.d/default-qmail" "$D/defaults"
+  cat >> "$D/defaults" <<EOD
 QMAILHOME=$I
 QMAIL_PIDDIR=$D/run
 QMAIL_SMTPD_USER=nobody
@@ -42,6 +44,7 @@ QMAIL_SMTPD_ADDRESS=127.0.0.1
 QMAIL_SMTPD_PORT=$port
 QMAIL_ENV="DNSSERVER=127.0.0.1:1"
 QMAIL_STOP_TIMEOUT=20
+QMAIL_SMTPD_FLAGS="-b 7"
 EOD
   [ "$T_UID" = 0 ] && sed -i "s/^QMAIL_SMTPD_USER=.*/QMAIL_SMTPD_USER=$(id -nu "${T_OWNER%%:*}")/" "$D/defaults"
   # a start-stop-daemon that notes each call: with Debian's it is on
@@ -95,6 +98,7 @@ EOS
   t_match "$v: the queue's pidfile names qmail-send" "$(argv "$send_pid")" "^$I/bin/qmail-send $"
   t_match "$v: the listener's pidfile names tcpserver" "$(argv "$smtpd_pid")" "^$I/bin/tcpserver "
   t_match "$v: control/concurrencyincoming is the listener's -c" "$(argv "$smtpd_pid")" " -c 7 "
+  t_match "$v: QMAIL_SMTPD_FLAGS reach tcpserver" "$(argv "$smtpd_pid")" " -b 7 "
   t_match "$v: the listener runs qmail-smtpd on the configured port" \
     "$(argv "$smtpd_pid")" " 127\.0\.0\.1 $port $I/bin/qmail-smtpd $"
   if [ "$T_UID" = 0 ]; then

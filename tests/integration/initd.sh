@@ -14,6 +14,19 @@
 . "$TOP/tests/smtpd-lib.sh"
 . "$TOP/tests/service-lib.sh"
 
+# the LSB header block insserv and systemd-sysv-generator read
+for f in qmail qmail-smtpd qmail-submission qmail-smtps; do
+  t_ok "sh -n init.d/$f" sh -n "$TOP/init.d/$f"
+  hdr=$(sed -n '/^### BEGIN INIT INFO$/,/^### END INIT INFO$/p' "$TOP/init.d/$f")
+  for k in Provides Required-Start Required-Stop Default-Start Default-Stop Short-Description; do
+    t_match "init.d/$f: LSB header has $k" "$hdr" "^# $k: +[^ ]"
+  done
+  t_match "init.d/$f: provides its own name" "$hdr" "^# Provides: +$f( |$)"
+  t_match "init.d/$f: starts in 2 3 4 5, stops in 0 1 6" "$hdr" \
+    '^# Default-Start: +2 3 4 5$'
+  [ "$f" = qmail ] || t_match "init.d/$f: after the queue" "$hdr" '^# Required-Start: .* qmail$'
+done
+
 if ! sl_ok; then
   t_skip "init.d scripts" "no private mount namespace here (unshare), so no private syslog"
   t_done
@@ -191,6 +204,24 @@ EOS
   rc qmail restart
   t_check "$v: restart: 0" "$rc" 0
   t_fail "$v: ... a new qmail-send" test "$(cat "$D/run/qmail-send.pid")" = "$send_pid"
+
+  # qmail-send killed: status says dead, mail queued meanwhile waits,
+  # start brings it back and it is delivered
+  kpid=$(cat "$D/run/qmail-send.pid")
+  kill -KILL "$kpid"
+  k_i=0
+  while alive "$kpid" && [ $k_i -lt 50 ]; do sleep 0.1; k_i=$((k_i + 1)); done
+  rc qmail status
+  t_check "$v: status after kill -9: 1 (dead, pidfile left)" "$rc" 1
+  n=$(ls "$M/new" | wc -l)
+  printf 'To: killed@test.example\n\nmark-killed-%s\n' "$v" | QMAILHOME=$I USER=tester "$QBIN/sendmail" -t
+  t_check "$v: sendmail queues while qmail-send is down" "$?" 0
+  sleep 1
+  t_check "$v: ... nothing delivered meanwhile" "$(ls "$M/new" | wc -l)" "$n"
+  rc qmail start
+  t_check "$v: start after kill -9: 0" "$rc" 0
+  t_wait_mail "$M" $((n + 1)) 20
+  t_match "$v: ... the queued message is delivered" "$(cat "$M/new/"* 2> /dev/null)" "^mark-killed-$v$"
 
   # submission (-a): MAIL before AUTH is refused
   sport=$(free_port)

@@ -231,6 +231,22 @@ EOS
   t_match "$v: ... and says what to set" "$(cat "$D/out")" 'set QMAIL_SUBMISSION_CHECKPASSWORD'
   t_check "$v: ... nothing started" "$(ls "$D/run")" "qmail-send.pid"
   echo "QMAIL_SUBMISSION_CHECKPASSWORD=/bin/false" >> "$D/defaults"
+  # on a port another program holds: tcpserver cannot bind and exits
+  timeout 60 python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+print(s.getsockname()[1], flush=True); time.sleep(60)' > "$D/holder.port" &
+  holder=$!
+  T_PIDS="$T_PIDS $holder"
+  t_wait_grep "$D/holder.port" '^[0-9]+$' 10
+  echo "QMAIL_SUBMISSION_PORT=$(cat "$D/holder.port")" >> "$D/defaults"
+  rc qmail-submission start
+  kill -TERM "$holder" 2> /dev/null
+  t_check "$v: a listener whose port is taken: start 1" "$rc" 1
+  t_match "$v: ... says so" "$(cat "$D/out")" 'did not start|exited at once'
+  t_check "$v: ... and leaves no pidfile" "$(ls "$D/run")" "qmail-send.pid"
+  sl_wait "$L" 'submission: [0-9.]+ tcpserver: .*(bind|in use)' 5
+  t_match "$v: ... the reason is in syslog" "$(cat "$L/syslog")" 'submission: [0-9.]+ tcpserver: '
+  echo "QMAIL_SUBMISSION_PORT=$sport" >> "$D/defaults"
   rc qmail-submission start
   t_check "$v: qmail-submission start: 0" "$rc" 0
   t_match "$v: ... tcpserver runs qmail-smtpd -a" \

@@ -244,8 +244,8 @@ print(s.getsockname()[1], flush=True); time.sleep(60)' > "$D/holder.port" &
   t_check "$v: a listener whose port is taken: start 1" "$rc" 1
   t_match "$v: ... says so" "$(cat "$D/out")" 'did not start|exited at once'
   t_check "$v: ... and leaves no pidfile" "$(ls "$D/run")" "qmail-send.pid"
-  sl_wait "$L" 'submission: [0-9.]+ tcpserver: .*(bind|in use)' 5
-  t_match "$v: ... the reason is in syslog" "$(cat "$L/syslog")" 'submission: [0-9.]+ tcpserver: '
+  sl_wait "$L" 'submission: [0-9.]+ tcpserver: .*unable to bind' 5
+  t_match "$v: ... the reason is in syslog" "$(cat "$L/syslog")" 'submission: [0-9.]+ tcpserver: .*unable to bind'
   echo "QMAIL_SUBMISSION_PORT=$sport" >> "$D/defaults"
   rc qmail-submission start
   t_check "$v: qmail-submission start: 0" "$rc" 0

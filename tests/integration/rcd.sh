@@ -154,6 +154,15 @@ rc qmailsubmission start
 t_check "qmailsubmission without a checkpassword: 1" "$rc" 1
 t_match "... says which knob" "$(cat "$D/out")" 'set qmail_submission_checkpassword'
 echo 'qmail_submission_checkpassword="/bin/false"' >> "$D/rc.conf"
+# the SMTP listener's port is taken: tcpserver cannot bind and exits
+echo "qmail_submission_port=\"$port\"" >> "$D/rc.conf"
+rc qmailsubmission start
+t_check "qmailsubmission on a taken port: 1" "$rc" 1
+t_match "... says so" "$(cat "$D/out")" 'qmailsubmission (did not start|exited at once)'
+t_check "... and leaves no pidfile" "$(ls "$D/run" | grep -c submission)" 0
+sl_wait "$L" 'submission: [0-9.]+ tcpserver: .*unable to bind' 5
+t_match "... the reason is in syslog" "$(cat "$L/syslog")" 'submission: [0-9.]+ tcpserver: .*unable to bind'
+echo "qmail_submission_port=\"$sport\"" >> "$D/rc.conf"
 rc qmailsubmission start
 t_check "qmailsubmission start: 0" "$rc" 0
 t_match "... qmail-smtpd -a CHECKPASSWORD" \

@@ -5,9 +5,9 @@
  * Run as root by a boot script or a supervise run script (or, for an
  * instance, by any user).  Creates the pipes between the daemons, then
  * starts qmail-lspawn (stays root), qmail-rspawn (qmailr), qmail-clean
- * (qmailq) and, when given, the logger program (qmaill, looked up in
- * $PATH) reading qmail-send's log; finally it becomes qmail-send itself
- * (qmails), so a supervisor's signals reach qmail-send.  Without a logger, qmail-send
+ * (qmailq) and, when given, the logger program (qmaill) reading
+ * qmail-send's log; finally it becomes qmail-send itself (qmails), so a
+ * supervisor's signals reach qmail-send.  Without a logger, qmail-send
  * logs to qmail-start's standard output.  defaultdelivery (default
  * "./Mailbox") is the delivery for users without a .qmail file, one
  * dot-qmail line per line.  Every daemon runs from HOME/bin.
@@ -75,9 +75,6 @@ arrange(const int *fds, int count)
     close(i);
 }
 
-/* The daemons are named by full path; the logger is found in $PATH
- * (execvp), as boot scripts name it: "qmail-start ./Maildir/ splogger
- * qmail". */
 static void
 start(const char *what, enum instance_user user, enum instance_group group,
       const int *fds, int count, char **argv)
@@ -90,7 +87,7 @@ start(const char *what, enum instance_user user, enum instance_group group,
     return;
   arrange(fds, count);
   become(user, group);
-  execvp(argv[0], argv);
+  execv(argv[0], argv);
   die_sys(111, "unable to run ", argv[0]);
 }
 

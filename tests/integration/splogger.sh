@@ -122,22 +122,4 @@ kill -TERM "$(cat "$W/boot.pid")" 2> /dev/null
 sl_wait "$L" 'exiting' 10
 t_match "qmail-send's exit is logged" "$(cat "$L/syslog")" 'qmail: [0-9.]+ .*exiting'
 wait $bp 2> /dev/null
-
-# a boot script names the logger as qmail's do, "splogger qmail":
-# qmail-start finds it in $PATH
-: > "$L/syslog"
-rm -f "$W/boot.pid"
-sl_run "$L" env QMAILHOME="$I" sh -c 'echo $$ > "$1"; exec sh "$2"' boot \
-  "$W/boot.pid" "$TOP/etc/boot/maildir" > "$W/boot.out" 2>&1 &
-bp=$!
-t_wait_grep "$W/boot.pid" '^[0-9]+$' 5
-T_PIDS="$T_PIDS $(cat "$W/boot.pid")"
-sl_wait "$L" 'qmail: [0-9.]+ status: ' 10
-t_match "etc/boot/maildir: qmail-start finds splogger in PATH" "$(cat "$L/syslog")" \
-  '^<22>.* qmail: [0-9]+\.[0-9]{6} status: '
-t_check "... and says nothing on its own output" "$(cat "$W/boot.out")" ""
-kill -TERM "$(cat "$W/boot.pid")" 2> /dev/null
-sl_wait "$L" 'exiting' 10
-t_match "... and qmail-send's exit is logged" "$(cat "$L/syslog")" 'qmail: [0-9.]+ .*exiting'
-wait $bp 2> /dev/null
 t_done

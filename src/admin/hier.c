@@ -126,6 +126,13 @@ static const struct hier_entry files[] = {
   F("man/man1/maildirwatch.1", "src/user/maildirwatch.1", 0644),
   F("man/man1/mailsubj.1", "src/user/mailsubj.1", 0644),
   F("man/man1/datemail.1", "src/user/datemail.1", 0644),
+  /* the dial-up spool */
+  F("bin/maildirserial", "build/bin/maildirserial", 0755),
+  F("bin/serialsmtp", "build/bin/serialsmtp", 0755),
+  F("bin/maildirsmtp", "build/bin/maildirsmtp", 0755),
+  F("man/man1/maildirserial.1", "src/serial/maildirserial.1", 0644),
+  F("man/man1/serialsmtp.1", "src/serial/serialsmtp.1", 0644),
+  F("man/man1/maildirsmtp.1", "src/serial/maildirsmtp.1", 0644),
   /* start scripts for each default delivery */
   F("boot/binm1", "etc/boot/binm1", 0755),
   F("boot/binm1+df", "etc/boot/binm1+df", 0755),

@@ -271,7 +271,14 @@ give_up_on(struct spool_entry *e, const char *why)
 static void
 apply(struct spool_entry *e, char status, const char *text)
 {
+  struct stat st;
+
   e->done = 1;
+  if (status != 'K' && lstat(e->name, &st) == -1 && errno == ENOENT) {
+    /* someone else (another flush, a user) removed it meanwhile */
+    logline(e->name, "vanished during the run; nothing to do: ", text, 0);
+    return;
+  }
   if (status == 'K') {
     if (unlink(e->name) == -1 && errno != ENOENT)
       logline(e->name, "delivered, but unable to remove it (it will be sent "

@@ -2,14 +2,15 @@
  *
  *   maildirsmtp [-s] [-p port] [-t none|may|require|verify] [-c cafile]
  *               [-a authfile] [-P] [-l lifetime] [-T seconds]
- *               dir prefix host helohost
+ *               [-C seconds] dir prefix host helohost
  *
  * Connects to host (an address, or a name looked up in the DNS) on port
  * 25 (or -p, or $PORT), trying its addresses in turn, and then runs
  *     maildirserial -b -t lifetime dir prefix serialsmtp ... prefix helohost
  * with the connection on fds 6 and 7, so the whole batch goes over one
  * connection.  -l is the lifetime (default 1209600, two weeks); -s, -t,
- * -c, -a, -T are serialsmtp's, -P is its -p (AUTH without TLS).  Port
+ * -c, -a, -T are serialsmtp's, -P is its -p (AUTH without TLS); -C
+ * limits each connection attempt (default 60 seconds).  Port
  * 465 implies -s: TLS from the first byte.
  *
  * When no address of host can be reached, nothing is sent and nothing
@@ -20,6 +21,7 @@
  * under setlock.  Exit codes: 0 every message got a result; 111 not
  * (no connection, a broken session); 100 usage.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +44,7 @@ usage(void)
 {
   die(100, "usage: maildirsmtp [-s] [-p port] [-t none|may|require|verify] "
       "[-c cafile] [-a authfile] [-P] [-l lifetime] [-T seconds] "
-      "dir prefix host helohost");
+      "[-C seconds] dir prefix host helohost");
 }
 
 static unsigned int
@@ -67,6 +69,41 @@ program(const char *name)
   return path.s;
 }
 
+/* A flush that would send nothing does not connect, so an empty spool
+ * dials nothing up.  Only a look: maildirserial decides what to send. */
+static int
+anything_to_send(const char *dir)
+{
+  static const char *const sub[] = { "/new", "/cur" };
+  stralloc path = STRALLOC_ZERO;
+  unsigned int i;
+  int found = 0;
+
+  for (i = 0; i < 2 && !found; ++i) {
+    DIR *d;
+    struct dirent *de;
+
+    if (!stralloc_copys(&path, dir) || !stralloc_cats(&path, sub[i])
+        || !stralloc_0(&path))
+      die_nomem();
+    d = opendir(path.s);
+    if (!d)
+      die(111, dir, ": flush: ", dir, " is not a maildir (unable to read ",
+          path.s, ": ", strerror(errno), "); nothing sent (#4.3.0)");
+    while ((de = readdir(d)))
+      if (de->d_name[0] != '.') {
+        found = 1;
+        break;
+      }
+    closedir(d);
+  }
+  stralloc_free(&path);
+  if (!found)
+    errmsg_put("maildirsmtp: ", dir, ": flush: nothing to send\n",
+               (char *)0);
+  return found;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -77,7 +114,7 @@ main(int argc, char **argv)
   const char *lifetime = "1209600", *policy = 0, *cafile = 0, *authfile = 0;
   const char *io_seconds = 0;
   char portstr[FMT_ULONG], ipstr[DNS_IP_FMT];
-  unsigned int port = 25;
+  unsigned int port = 25, connect_seconds = CONNECT_SECONDS;
   int implicit_tls = 0, plaintext = 0, opt, fd = -1, n = 0, err = 0;
   size_t i;
 
@@ -85,7 +122,7 @@ main(int argc, char **argv)
   env_port = env_get("PORT");
   if (env_port && *env_port)
     port = number(env_port);
-  while ((opt = getopt(argc, argv, "+sp:t:c:a:Pl:T:")) != -1)
+  while ((opt = getopt(argc, argv, "+sp:t:c:a:Pl:T:C:")) != -1)
     switch (opt) {
     case 's': implicit_tls = 1; break;
     case 'p': port = number(optarg); break;
@@ -95,6 +132,7 @@ main(int argc, char **argv)
     case 'P': plaintext = 1; break;
     case 'l': number(optarg); lifetime = optarg; break;
     case 'T': number(optarg); io_seconds = optarg; break;
+    case 'C': connect_seconds = number(optarg); break;
     default: usage();
     }
   argc -= optind;
@@ -109,6 +147,8 @@ main(int argc, char **argv)
     implicit_tls = 1;
   portstr[fmt_uint(portstr, port)] = 0;
 
+  if (!anything_to_send(dir))
+    return 0;
   if (dns_ip_scan(&literal, host)) {
     ips.ip = &literal;
     ips.len = 1;
@@ -126,7 +166,7 @@ main(int argc, char **argv)
           rc == 0 ? "#5.4.4)" : "#4.4.3)");
   }
   for (i = 0; i < ips.len; ++i) {
-    fd = tcpconnect(&ips.ip[i], port, 0, CONNECT_SECONDS);
+    fd = tcpconnect(&ips.ip[i], port, 0, connect_seconds);
     ipstr[dns_ip_fmt(ipstr, &ips.ip[i])] = 0;
     if (fd != -1)
       break;

@@ -1,0 +1,336 @@
+#!/bin/sh
+# serialmail.sh -- the dial-up spool of the seeds end to end: remote mail
+# injected with sendmail lands in ~alias/spool through virtualdomains
+# ":alias-outgoing", and maildirsmtp flushes it to Postfix's smtp-sink
+# and to our own qmail-smtpd; permanent (550) and temporary (451)
+# refusals and the lifetime against a scripted peer; hostile spool
+# content; two flushes at once under flock.  TLS and AUTH are in
+# serialmail-tls.sh, the link going down in serialmail-netns.sh.
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/smtpd-lib.sh"
+
+PY=$(command -v python3 || true)
+if [ -z "$PY" ]; then
+  t_skip "the dial-up spool" "python3 is not installed (free ports, the scripted peer)"
+  t_done; exit
+fi
+D=$(t_tmpdir)
+free_port() {
+  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# wait_port PORT: something accepts connections on 127.0.0.1:PORT (10 s)
+wait_port() {
+  "$PY" - "$1" <<'PYEOF'
+import socket, sys, time
+for i in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)
+PYEOF
+}
+
+# --- the gateway: all remote mail into ~alias/spool --------------------------
+I=$D/gw
+t_instance "$I" gw.test
+A=$I/alias
+t_maildir "$A/spool"
+t_maildir "$A/alice"
+echo ./alice/ > "$A/.qmail-alice"
+echo :alias-outgoing > "$I/control/virtualdomains"
+echo ./spool/ > "$A/.qmail-outgoing-default"
+t_start "$I"
+SPOOL=$A/spool
+
+# flush ARGS...: maildirsmtp as the spool's owner; rc and log in $rc, $log
+flush() {
+  t_as_owner "$I" env QMAILHOME="$I" "$QBIN/maildirsmtp" "$@" > "$D/flush.out" 2> "$D/flush.log"
+  rc=$?
+  log=$(cat "$D/flush.log")
+}
+spooled() { ls "$SPOOL/new" "$SPOOL/cur" 2>/dev/null | grep -vc '^$\|:$'; }
+# drop_received WHO < MESSAGE: the message without the first Received
+# field whose first line starts "Received: from WHO" (the one the
+# smarthost added); the header lines before it are dropped too
+drop_received() {
+  awk -v who="Received: from $1" '
+    state == 0 && index($0, who) == 1 { state = 1; next }
+    state == 0 { next }
+    state == 1 && /^[ \t]/ { next }
+    { state = 2; print }'
+}
+# sink_form FILE: what smtp-sink should have saved of a spooled message
+# (after its X- lines and Received field): the message with a line end
+# added when its last line had none, and an empty line after it
+sink_form() {
+  cat "$1"
+  [ -n "$(tail -c 1 "$1")" ] && echo
+  echo
+}
+
+# three messages, one with two remote recipients, one with dots and 8-bit
+printf 'Subject: first\n\nhello bob\n' | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test bob@far.example
+printf 'Subject: second\n\n.leading dot\n..two\n\351t\351\nno newline at the end' \
+  | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test carol@far.example 'dave@other.example'
+t_ok "remote mail waits in the spool: three files" t_wait_mail "$SPOOL" 3
+t_check "nothing else in the spool" "$(spooled)" 3
+t_match "each spooled message carries the prefixed recipient" \
+  "$(for f in "$SPOOL"/new/*; do sed -n 2p "$f"; done | sort | tr '\n' ' ')" \
+  '^Delivered-To: alias-outgoing-bob@far\.example Delivered-To: alias-outgoing-carol@far\.example Delivered-To: alias-outgoing-dave@other\.example $'
+mkdir -p "$D/orig"
+for f in "$SPOOL"/new/*; do
+  r=$(sed -n 's/^Delivered-To: alias-outgoing-//p' "$f" | head -n 1)
+  sed 1,2d "$f" > "$D/orig/$r"
+  sink_form "$D/orig/$r" > "$D/orig/$r.sink"
+done
+
+# --- flush 1: to smtp-sink ------------------------------------------------------
+if [ -x /usr/sbin/smtp-sink ]; then
+  SINK=$(free_port)
+  mkdir -p "$D/sink"
+  chmod 777 "$D/sink"
+  sink_user=$(id -un)
+  [ "$(id -u)" = 0 ] && sink_user=nobody
+  ( cd "$D" && exec /usr/sbin/smtp-sink -u "$sink_user" -d "$D/sink/%M." 127.0.0.1:$SINK 10 ) \
+    > "$D/sink.log" 2>&1 &
+  T_PIDS="$T_PIDS $!"
+  wait_port "$SINK"
+  flush -p "$SINK" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
+  t_check "maildirsmtp to smtp-sink: exit 0" "$rc" 0
+  t_check "the spool is empty afterwards" "$(spooled)" 0
+  t_check "smtp-sink got three messages, each once" "$(ls "$D/sink" | wc -l | tr -d ' ')" 3
+  t_match "the flush's log line counts them" "$log" \
+    '^maildirserial: .*/spool: flush: 3 delivered, 0 deferred, 0 bounced, 0 left unsent, 0 unusable; no TLS$'
+  ok=0
+  for f in "$D"/sink/*; do
+    r=$(sed -n 's/^X-Rcpt-Args: <\(.*\)>$/\1/p' "$f")
+    s=$(sed -n 's/^X-Mail-Args: <\(.*\)>$/\1/p' "$f")
+    h=$(sed -n 's/^X-Helo-Args: //p' "$f")
+    if [ "$s" = alice@gw.test ] && [ "$h" = gw.test ] && [ -f "$D/orig/$r" ] \
+       && drop_received gw.test < "$f" | cmp -s - "$D/orig/$r.sink"; then
+      ok=$((ok + 1))
+    else
+      echo "# $f: sender '$s' recipient '$r' helo '$h'"
+    fi
+  done
+  t_check "each with sender alice@gw.test, the recipient without the prefix, bytes intact" "$ok" 3
+  t_match "the 8-bit, dotted message went unchanged" "$(cat "$D/sink"/* | od -c | tr -s ' ')" '351 t 351'
+else
+  for n in 1 2 3 4 5 6; do t_skip "flush to smtp-sink ($n)" "/usr/sbin/smtp-sink is not installed (postfix)"; done
+fi
+
+# --- flush 2: to our own qmail-smtpd ----------------------------------------------
+R=$D/isp
+s_instance "$R" far.example
+t_start "$R"
+s_listen smtpd "$R" RELAYCLIENT= || t_report 1 "qmail-smtpd listens"
+printf 'Subject: to qmail\n\nvia our smtpd\n.\n' | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test erin@far.example
+t_ok "the next message waits in the spool" t_wait_mail "$SPOOL" 1
+sed 1,2d "$SPOOL"/new/* > "$D/orig-erin"
+flush -p "$S_PORT" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
+t_check "maildirsmtp to qmail-smtpd: exit 0, spool empty" "$rc $(spooled)" "0 0"
+t_ok "the ISP delivers it" t_wait_mail "$R/alias/Maildir" 1
+f=$(ls "$R"/alias/Maildir/new/* 2>/dev/null | head -n 1)
+t_check "with the envelope sender" "$(sed -n 1p "${f:-/dev/null}")" "Return-Path: <alice@gw.test>"
+t_match "for erin@far.example (prefix stripped)" "$(sed -n 2p "${f:-/dev/null}")" '^Delivered-To: (alias-)?erin@far\.example$'
+drop_received "unknown (HELO gw.test)" < "${f:-/dev/null}" > "$D/got-erin"
+t_ok "its bytes intact after the Received line naming HELO gw.test" cmp "$D/got-erin" "$D/orig-erin"
+
+# --- a scripted peer: 550, 451, the lifetime ------------------------------------------
+cat > "$D/peer.py" <<'PYEOF'
+import os, socket, sys
+port_file, log_file = sys.argv[1], sys.argv[2]
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", 0))
+srv.listen(5)
+open(port_file + ".tmp", "w").write("%d\n" % srv.getsockname()[1])
+os.rename(port_file + ".tmp", port_file)
+log = open(log_file, "a", buffering=1)
+def lines(c):
+    buf = b""
+    while True:
+        while b"\n" not in buf:
+            d = c.recv(65536)
+            if not d:
+                return
+            buf += d
+        line, buf = buf.split(b"\n", 1)
+        yield line.rstrip(b"\r")
+while True:
+    c, _ = srv.accept()
+    c.sendall(b"220 peer ESMTP\r\n")
+    it = lines(c)
+    for line in it:
+        log.write(line.decode("latin-1") + "\n")
+        v = line[:4].upper()
+        if v == b"EHLO":
+            c.sendall(b"250-peer\r\n250 8BITMIME\r\n")
+        elif v == b"RCPT":
+            if b"bad" in line:
+                c.sendall(b"550 5.1.1 no such user here\r\n")
+            elif b"later" in line:
+                c.sendall(b"451 4.3.0 try again later\r\n")
+            else:
+                c.sendall(b"250 ok\r\n")
+        elif v == b"DATA":
+            c.sendall(b"354 go\r\n")
+            n = 0
+            for l in it:
+                if l == b".":
+                    break
+                n += len(l) + 2
+            log.write("data %d\n" % n)
+            c.sendall(b"250 ok\r\n")
+        elif v == b"QUIT":
+            c.sendall(b"221 bye\r\n")
+            break
+        else:
+            c.sendall(b"250 ok\r\n")
+    c.close()
+PYEOF
+"$PY" "$D/peer.py" "$D/peer.port" "$D/peer.log" 2> "$D/peer.err" &
+T_PIDS="$T_PIDS $!"
+i=0
+while [ ! -s "$D/peer.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+PEER=$(cat "$D/peer.port" 2>/dev/null)
+
+printf 'Subject: refused\n\nfor a bad user\n' | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test bad@far.example
+printf 'Subject: later\n\nfor later\n' | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test later@far.example
+t_ok "two more wait in the spool" t_wait_mail "$SPOOL" 2
+flush -p "$PEER" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
+t_check "550 and 451: exit 0 (every message has a result)" "$rc" 0
+t_check "the 451 one stays, the 550 one is gone" \
+  "$(sed -n 's/^Delivered-To: //p' "$SPOOL"/new/* "$SPOOL"/cur/* 2>/dev/null)" "alias-outgoing-later@far.example"
+t_match "the log: bounced to alice" "$log" 'bounced to alice@gw\.test$'
+t_match "the log: deferred with the 451" "$log" 'deferred: 127\.0\.0\.1 refused the recipient: 451 4\.3\.0 try again later \(no TLS\)$'
+t_match "the summary: 0 delivered, 1 deferred, 1 bounced" "$log" 'flush: 0 delivered, 1 deferred, 1 bounced, 0 left unsent, 0 unusable; no TLS$'
+t_ok "one bounce reaches alice" t_wait_mail "$A/alice" 1
+b=$(cat "$A"/alice/new/* 2>/dev/null)
+t_check "exactly one" "$(ls "$A/alice/new" | wc -l | tr -d ' ')" 1
+t_match "the bounce comes from the null sender" "$(printf '%s\n' "$b" | sed -n 1p)" '^Return-Path: <>$'
+t_match "it quotes the 550 and names the recipient" "$b" '^550 5\.1\.1 no such user here|no such user here'
+t_match "it names bad@far.example" "$b" '^<bad@far\.example>:$'
+t_match "and carries the original message" "$b" '^for a bad user$'
+
+# the 451 message, older than the lifetime (two weeks by default): bounced
+f=$(ls "$SPOOL"/new/* | head -n 1)
+touch -d "@$(( $(date +%s) - 15 * 86400 ))" "$f"
+flush -p "$PEER" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
+t_check "451 past the lifetime: exit 0, spool empty" "$rc $(spooled)" "0 0"
+t_match "the log says so" "$log" 'deferred and older than the lifetime: .*451'
+t_ok "its bounce reaches alice too" t_wait_mail "$A/alice" 2
+t_match "-l sets the lifetime" "$(QMAILHOME=$I "$QBIN/maildirsmtp" -l x 2>&1)" 'usage'
+
+# --- hostile spool content -------------------------------------------------------------
+mk() { printf "$2" > "$SPOOL/new/$1"; }
+mk 1.norp.gw 'Delivered-To: alias-outgoing-x@far.example\n\nno return path\n'
+mk 2.nodt.gw 'Return-Path: <alice@gw.test>\n\nno delivered-to\n'
+mk 3.none.gw 'Subject: nothing\n\nat all\n'
+mk 4.other.gw 'Return-Path: <alice@gw.test>\nDelivered-To: someone-else@far.example\n\nnot for this prefix\n'
+mkdir "$SPOOL/new/5.dir.gw"
+ln -s /etc/passwd "$SPOOL/new/6.link.gw"
+{ printf 'Return-Path: <alice@gw.test>\nDelivered-To: alias-outgoing-big@far.example\nSubject: big\n\n'
+  "$PY" -c 'import sys
+line = b"0123456789" * 7 + b"\n"
+for i in range(10 * 1024 * 1024 // len(line) + 1):
+    sys.stdout.buffer.write(line)'; } > "$SPOOL/new/7.big.gw"
+mk 8.victim.gw 'Return-Path: <alice@gw.test>\nDelivered-To: alias-outgoing-victim@far.example\n\nremoved during the run\n'
+mk 9.fine.gw 'Return-Path: <alice@gw.test>\nDelivered-To: alias-outgoing-fine@far.example\n\nfine\n'
+t_give "$I" "$SPOOL"
+bigwire=$(( $(sed 1,2d "$SPOOL/new/7.big.gw" | wc -c) + $(sed 1,2d "$SPOOL/new/7.big.gw" | wc -l) ))
+# a home whose serialsmtp removes the victim before it starts
+F=$D/fakehome
+mkdir -p "$F/bin" "$F/control"
+echo gw.test > "$F/control/me"
+ln -s "$QBIN/maildirserial" "$F/bin/maildirserial"
+ln -s "$I/bin/qmail-queue" "$F/bin/qmail-queue"
+cat > "$F/bin/serialsmtp" <<EOF
+#!/bin/sh
+rm -f "$SPOOL/new/8.victim.gw"
+exec "$QBIN/serialsmtp" "\$@"
+EOF
+chmod 755 "$F/bin/serialsmtp"
+: > "$D/peer.log"
+t_as_owner "$I" env QMAILHOME="$F" "$QBIN/maildirsmtp" -p "$PEER" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test \
+  > "$D/flush.out" 2> "$D/flush.log"
+rc=$?
+log=$(cat "$D/flush.log")
+t_check "hostile spool: exit 0" "$rc" 0
+t_match "no Return-Path: named, left" "$log" '1\.norp\.gw: not a spooled message, left in the spool: no Return-Path line at the top'
+t_match "no Delivered-To: named, left" "$log" '2\.nodt\.gw: not a spooled message, left in the spool: no Delivered-To line at the top'
+t_match "neither: named, left" "$log" '3\.none\.gw: not a spooled message, left in the spool: no Return-Path and Delivered-To lines'
+t_match "a directory: named, left" "$log" '5\.dir\.gw: not a plain file, left alone'
+t_match "a symbolic link: named, left" "$log" '6\.link\.gw: unable to open, left in the spool: .*(#4\.3\.0)'
+t_match "the vanished file: named" "$log" '8\.victim\.gw: vanished during the run'
+t_match "the 10 MB message: delivered" "$log" '7\.big\.gw: delivered'
+t_check "the peer got the 10 MB message and the small one, byte for byte (LF as CRLF)" \
+  "$(grep '^data ' "$D/peer.log" | sort | tr '\n' ' ')" "data $bigwire data 8 "
+t_check "only fine and big were sent, to the right addresses" \
+  "$(grep '^RCPT' "$D/peer.log" | sort | tr '\n' ' ')" "RCPT TO:<big@far.example> RCPT TO:<fine@far.example> "
+t_match "the summary" "$log" 'flush: 2 delivered, 0 deferred, 0 bounced, 0 left unsent, 5 unusable; no TLS$'
+t_check "what was not sent is still there" "$(ls "$SPOOL/new" | tr '\n' ' ')" \
+  "1.norp.gw 2.nodt.gw 3.none.gw 4.other.gw 5.dir.gw 6.link.gw "
+rm -rf "$SPOOL"/new/*
+
+# a directory that is not a maildir: refused, nothing sent
+mkdir -p "$D/notmaildir"
+: > "$D/peer.log"
+flush -p "$PEER" "$D/notmaildir" alias-outgoing- 127.0.0.1 gw.test
+t_match "not a maildir: exit 111 and a clear line" "$rc $log" '^111 .*notmaildir is not a maildir .*nothing sent'
+t_check "and no connection was made" "$(cat "$D/peer.log")" ""
+flush -p "$PEER" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
+t_match "an empty spool: nothing to send, no connection" "$rc $log" '^0 maildirsmtp: .*: flush: nothing to send$'
+
+# no smarthost listening: everything kept
+printf 'Subject: unreachable\n\nx\n' | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test zed@far.example
+t_ok "one more waits" t_wait_mail "$SPOOL" 1
+DEAD=$(free_port)
+flush -p "$DEAD" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
+t_match "connection refused: exit 111, the spool is kept" "$rc $log" \
+  "^111 maildirsmtp: fatal: .*: flush: unable to connect to 127\\.0\\.0\\.1 \\[127\\.0\\.0\\.1\\] port $DEAD: Connection refused; nothing sent, the spool is kept \\(#4\\.4\\.1\\)\$"
+t_check "the message is still there" "$(spooled)" 1
+touch -d "@$(( $(date +%s) - 30 * 86400 ))" "$SPOOL"/new/*
+flush -p "$DEAD" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
+t_check "and does not expire while the host is unreachable" "$rc $(spooled)" "111 1"
+
+# --- two flushes at once under a lock (flock until setlock lands) --------------------
+if command -v flock > /dev/null 2>&1 && [ -x /usr/sbin/smtp-sink ]; then
+  rm -f "$SPOOL"/new/*
+  for n in 1 2 3 4; do
+    printf 'Return-Path: <alice@gw.test>\nDelivered-To: alias-outgoing-lock%s@far.example\n\nlocked %s\n' $n $n \
+      > "$SPOOL/new/$n.lock.gw"
+  done
+  t_give "$I" "$SPOOL"
+  SLOW=$(free_port)
+  mkdir -p "$D/slow"
+  chmod 777 "$D/slow"
+  ( cd "$D" && exec /usr/sbin/smtp-sink -u "$sink_user" -w 1 -d "$D/slow/%M." 127.0.0.1:$SLOW 10 ) \
+    > "$D/slow.log" 2>&1 &
+  T_PIDS="$T_PIDS $!"
+  wait_port "$SLOW"
+  L=$D/lock
+  : > "$L"
+  chmod 666 "$L"
+  t_as_owner "$I" env QMAILHOME="$I" flock "$L" "$QBIN/maildirsmtp" -p "$SLOW" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test \
+    > /dev/null 2> "$D/lock1.log" &
+  first=$!
+  i=0
+  while ! grep -q 'delivered' "$D/lock1.log" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  t_as_owner "$I" env QMAILHOME="$I" flock -n "$L" "$QBIN/maildirsmtp" -p "$SLOW" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test \
+    > /dev/null 2> "$D/lock2.log"
+  t_check "a second flush with flock -n exits at once (1), sending nothing" "$? $(cat "$D/lock2.log")" "1 "
+  t_as_owner "$I" env QMAILHOME="$I" flock "$L" "$QBIN/maildirsmtp" -p "$SLOW" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test \
+    > /dev/null 2> "$D/lock3.log"
+  t_match "a third one waits for the lock, then finds nothing to send" "$? $(cat "$D/lock3.log")" '^0 maildirsmtp: .*flush: nothing to send$'
+  wait "$first"
+  t_check "the first flush delivered all four" "$(grep -c 'delivered:' "$D/lock1.log")" 4
+  t_check "and each arrived once" "$(grep -h '^X-Rcpt-Args' "$D"/slow/* | sort | uniq -c | awk '{print $1}' | tr -d '\n')" 1111
+else
+  t_skip "two flushes under flock" "flock (util-linux) or smtp-sink is not installed"
+fi
+
+[ -n "$KEEP" ] && cp -r "$D" /tmp/sm-keep
+t_done

@@ -91,9 +91,10 @@ if [ -x /usr/sbin/smtp-sink ]; then
   SINK=$(free_port)
   mkdir -p "$D/sink"
   chmod 777 "$D/sink"
-  sink_user=$(id -un)
-  [ "$(id -u)" = 0 ] && sink_user=nobody
-  ( cd "$D" && exec /usr/sbin/smtp-sink -u "$sink_user" -d "$D/sink/%M." 127.0.0.1:$SINK 10 ) \
+  # -u only as root: an ordinary user cannot initgroups()
+  sink_user=
+  [ "$(id -u)" = 0 ] && sink_user="-u nobody"
+  ( cd "$D" && exec /usr/sbin/smtp-sink $sink_user -d "$D/sink/%M." 127.0.0.1:$SINK 10 ) \
     > "$D/sink.log" 2>&1 &
   T_PIDS="$T_PIDS $!"
   wait_port "$SINK"
@@ -307,7 +308,7 @@ if command -v flock > /dev/null 2>&1 && [ -x /usr/sbin/smtp-sink ]; then
   SLOW=$(free_port)
   mkdir -p "$D/slow"
   chmod 777 "$D/slow"
-  ( cd "$D" && exec /usr/sbin/smtp-sink -u "$sink_user" -w 1 -d "$D/slow/%M." 127.0.0.1:$SLOW 10 ) \
+  ( cd "$D" && exec /usr/sbin/smtp-sink $sink_user -w 1 -d "$D/slow/%M." 127.0.0.1:$SLOW 10 ) \
     > "$D/slow.log" 2>&1 &
   T_PIDS="$T_PIDS $!"
   wait_port "$SLOW"

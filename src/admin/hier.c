@@ -130,9 +130,13 @@ static const struct hier_entry files[] = {
   F("bin/maildirserial", "build/bin/maildirserial", 0755),
   F("bin/serialsmtp", "build/bin/serialsmtp", 0755),
   F("bin/maildirsmtp", "build/bin/maildirsmtp", 0755),
+  F("bin/serialqmtp", "build/bin/serialqmtp", 0755),
+  F("bin/maildirqmtp", "build/bin/maildirqmtp", 0755),
   F("man/man1/maildirserial.1", "src/serial/maildirserial.1", 0644),
   F("man/man1/serialsmtp.1", "src/serial/serialsmtp.1", 0644),
   F("man/man1/maildirsmtp.1", "src/serial/maildirsmtp.1", 0644),
+  F("man/man1/serialqmtp.1", "src/serial/serialqmtp.1", 0644),
+  F("man/man1/maildirqmtp.1", "src/serial/maildirqmtp.1", 0644),
   /* start scripts for each default delivery */
   F("boot/binm1", "etc/boot/binm1", 0755),
   F("boot/binm1+df", "etc/boot/binm1+df", 0755),

@@ -21,23 +21,12 @@
  * under setlock.  Exit codes: 0 every message got a result; 111 not
  * (no connection, a broken session); 100 usage.
  */
-#include <dirent.h>
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-#include "dns.h"
 #include "env.h"
 #include "errmsg.h"
-#include "fd.h"
-#include "fmt.h"
-#include "instance.h"
 #include "scan.h"
-#include "stralloc.h"
-#include "tcpconnect.h"
-
-#define CONNECT_SECONDS 60
+#include "serial_flush.h"
 
 static void
 usage(void)
@@ -58,65 +47,15 @@ number(const char *s)
   return n;
 }
 
-static char *
-program(const char *name)
-{
-  stralloc path = STRALLOC_ZERO;
-
-  if (!stralloc_copys(&path, instance_home()) || !stralloc_cats(&path, "/bin/")
-      || !stralloc_cats(&path, name) || !stralloc_0(&path))
-    die_nomem();
-  return path.s;
-}
-
-/* A flush that would send nothing does not connect, so an empty spool
- * dials nothing up.  Only a look: maildirserial decides what to send. */
-static int
-anything_to_send(const char *dir)
-{
-  static const char *const sub[] = { "/new", "/cur" };
-  stralloc path = STRALLOC_ZERO;
-  unsigned int i;
-  int found = 0;
-
-  for (i = 0; i < 2 && !found; ++i) {
-    DIR *d;
-    struct dirent *de;
-
-    if (!stralloc_copys(&path, dir) || !stralloc_cats(&path, sub[i])
-        || !stralloc_0(&path))
-      die_nomem();
-    d = opendir(path.s);
-    if (!d)
-      die(111, dir, ": flush: ", dir, " is not a maildir (unable to read ",
-          path.s, ": ", strerror(errno), "); nothing sent (#4.3.0)");
-    while ((de = readdir(d)))
-      if (de->d_name[0] != '.') {
-        found = 1;
-        break;
-      }
-    closedir(d);
-  }
-  stralloc_free(&path);
-  if (!found)
-    errmsg_put("maildirsmtp: ", dir, ": flush: nothing to send\n",
-               (char *)0);
-  return found;
-}
-
 int
 main(int argc, char **argv)
 {
   static char *args[32];
-  struct dns_iplist ips = DNS_IPLIST_ZERO;
-  struct dns_ip literal;
   const char *dir, *prefix, *host, *helohost, *env_port;
-  const char *lifetime = "1209600", *policy = 0, *cafile = 0, *authfile = 0;
+  const char *lifetime = FLUSH_LIFETIME, *policy = 0, *cafile = 0, *authfile = 0;
   const char *io_seconds = 0;
-  char portstr[FMT_ULONG], ipstr[DNS_IP_FMT];
-  unsigned int port = 25, connect_seconds = CONNECT_SECONDS;
-  int implicit_tls = 0, plaintext = 0, opt, fd = -1, n = 0, err = 0;
-  size_t i;
+  unsigned int port = 25, connect_seconds = FLUSH_CONNECT_SECONDS;
+  int implicit_tls = 0, plaintext = 0, opt, n = 0;
 
   errmsg_init("maildirsmtp");
   env_port = env_get("PORT");
@@ -145,55 +84,19 @@ main(int argc, char **argv)
   helohost = argv[3];
   if (port == 465)
     implicit_tls = 1;
-  portstr[fmt_uint(portstr, port)] = 0;
 
-  if (!anything_to_send(dir))
+  if (!flush_anything(dir))
     return 0;
-  if (dns_ip_scan(&literal, host)) {
-    ips.ip = &literal;
-    ips.len = 1;
-  } else {
-    struct dns_conf conf = DNS_CONF_ZERO;
-    int rc;
+  flush_connect(dir, host, port, connect_seconds);
 
-    if (!dns_conf_load(&conf, 0))
-      die(111, dir, ": flush: unable to load the resolver configuration: ",
-          dns_strerror(errno), "; nothing sent, the spool is kept (#4.3.0)");
-    rc = dns_ip(&conf, &ips, host);
-    if (rc != 1)
-      die(111, dir, ": flush: unable to find the address of ", host, ": ",
-          dns_strerror(errno), "; nothing sent, the spool is kept (",
-          rc == 0 ? "#5.4.4)" : "#4.4.3)");
-  }
-  for (i = 0; i < ips.len; ++i) {
-    fd = tcpconnect(&ips.ip[i], port, 0, connect_seconds);
-    ipstr[dns_ip_fmt(ipstr, &ips.ip[i])] = 0;
-    if (fd != -1)
-      break;
-    err = errno;
-  }
-  if (fd == -1) {
-    errno = err;
-    die(111, dir, ": flush: unable to connect to ", host, " [", ipstr,
-        "] port ", portstr, ": ", errno == ETIMEDOUT ? "timed out"
-        : strerror(errno), "; nothing sent, the spool is kept (#4.4.1)");
-  }
-  if (!fd_copy(6, fd) || !fd_copy(7, fd))
-    die_sys(111, "unable to set up fds 6 and 7");
-  if (fd != 6 && fd != 7)
-    close(fd);
-  if (setenv("TCPREMOTEIP", ipstr, 1) == -1
-      || setenv("TCPREMOTEPORT", portstr, 1) == -1)
-    die_nomem();
-
-  args[n++] = program("maildirserial");
+  args[n++] = flush_program("maildirserial");
   args[n++] = "-b";
   args[n++] = "-t";
   args[n++] = (char *)lifetime;
   args[n++] = "--";
   args[n++] = (char *)dir;
   args[n++] = (char *)prefix;
-  args[n++] = program("serialsmtp");
+  args[n++] = flush_program("serialsmtp");
   if (implicit_tls)
     args[n++] = "-s";
   if (plaintext)

@@ -297,6 +297,100 @@ touch -d "@$(( $(date +%s) - 30 * 86400 ))" "$SPOOL"/new/*
 flush -p "$DEAD" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
 t_check "and does not expire while the host is unreachable" "$rc $(spooled)" "111 1"
 
+# --- QMTP: maildirqmtp to a scripted QMTP server ---------------------------------------
+cat > "$D/qmtp.py" <<'PYEOF'
+import os, socket, sys
+port_file, out = sys.argv[1], sys.argv[2]
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", 0))
+srv.listen(5)
+open(port_file + ".tmp", "w").write("%d\n" % srv.getsockname()[1])
+os.rename(port_file + ".tmp", port_file)
+log = open(os.path.join(out, "qmtp.log"), "a", buffering=1)
+class Conn:
+    def __init__(self, c):
+        self.c, self.buf = c, b""
+    def need(self, n):
+        while len(self.buf) < n:
+            d = self.c.recv(65536)
+            if not d:
+                raise EOFError
+            self.buf += d
+    def netstring(self):
+        n = b""
+        while True:
+            self.need(1)
+            ch, self.buf = self.buf[:1], self.buf[1:]
+            if ch == b":":
+                break
+            n += ch
+        n = int(n)
+        self.need(n + 1)
+        data, comma, self.buf = self.buf[:n], self.buf[n:n + 1], self.buf[n + 1:]
+        assert comma == b","
+        return data
+def ns(b):
+    return b"%d:%s," % (len(b), b)
+k = 0
+while True:
+    c, _ = srv.accept()
+    log.write("conn\n")
+    conn = Conn(c)
+    try:
+        while True:
+            msg = conn.netstring()
+            sender = conn.netstring()
+            rlist = conn.netstring()
+            inner = Conn(None); inner.buf = rlist
+            rcpts = []
+            while inner.buf:
+                rcpts.append(inner.netstring())
+            k += 1
+            open(os.path.join(out, "qmtp.msg.%d" % k), "wb").write(msg)
+            log.write("package %d from <%s> to %s\n" % (k, sender.decode(), " ".join("<%s>" % r.decode() for r in rcpts)))
+            for r in rcpts:
+                if b"bad" in r:
+                    c.sendall(ns(b"Dno such user here (#5.1.1)"))
+                elif b"later" in r:
+                    c.sendall(ns(b"Ztry again later (#4.3.0)"))
+                else:
+                    c.sendall(ns(b"Kok, queued %d" % k))
+    except (EOFError, AssertionError, ValueError):
+        pass
+    c.close()
+PYEOF
+mkdir -p "$D/q"
+"$PY" "$D/qmtp.py" "$D/qmtp.port" "$D/q" 2> "$D/qmtp.err" &
+T_PIDS="$T_PIDS $!"
+i=0
+while [ ! -s "$D/qmtp.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+QP=$(cat "$D/qmtp.port" 2>/dev/null)
+rm -f "$SPOOL"/new/* "$SPOOL"/cur/*
+printf 'Subject: qmtp one\n\n.dot\n\351 8bit\nno final newline' | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test quinn@far.example
+printf 'Subject: qmtp bad\n\nrefused\n' | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test bad@far.example
+printf 'Subject: qmtp later\n\nwait\n' | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test later@far.example
+t_ok "three for QMTP wait in the spool" t_wait_mail "$SPOOL" 3
+for f in "$SPOOL"/new/*; do
+  grep -q '^Delivered-To: alias-outgoing-quinn@' "$f" && sed 1,2d "$f" > "$D/orig-quinn"
+done
+nalice=$(ls "$A/alice/new" | wc -l)
+t_as_owner "$I" env QMAILHOME="$I" "$QBIN/maildirqmtp" -p "$QP" "$SPOOL" alias-outgoing- 127.0.0.1 \
+  > "$D/flush.out" 2> "$D/flush.log"
+rc=$?
+log=$(cat "$D/flush.log")
+t_check "maildirqmtp: exit 0, only the Z one stays" "$rc $(cat "$SPOOL"/new/* | sed -n 's/^Delivered-To: //p')" \
+  "0 alias-outgoing-later@far.example"
+t_match "its flush line" "$log" 'flush: 1 delivered, 1 deferred, 1 bounced, 0 left unsent, 0 unusable; no TLS$'
+t_check "the server got three packages on one connection, with the right envelopes" \
+  "$(grep -c '^conn' "$D/q/qmtp.log") $(sed -n 's/^package [0-9]* //p' "$D/q/qmtp.log" | sort | tr '\n' ' ')" \
+  "1 from <alice@gw.test> to <bad@far.example> from <alice@gw.test> to <later@far.example> from <alice@gw.test> to <quinn@far.example> "
+m=$(grep -l '^Subject: qmtp one' "$D"/q/qmtp.msg.* | head -n 1)
+t_ok "the message went byte for byte" cmp "${m:-/dev/null}" "$D/orig-quinn"
+t_ok "the D one bounced to alice" t_wait_mail "$A/alice" $((nalice + 1))
+t_match "maildirqmtp usage" "$("$QBIN/maildirqmtp" 2>&1)" '^maildirqmtp: fatal: usage: maildirqmtp'
+rm -f "$SPOOL"/new/*
+
 # --- two flushes at once under a lock (flock until setlock lands) --------------------
 if command -v flock > /dev/null 2>&1 && [ -x /usr/sbin/smtp-sink ]; then
   rm -f "$SPOOL"/new/*

@@ -36,11 +36,17 @@ PYEOF
 I=$D/gw
 t_instance "$I" gw.test
 A=$I/alias
-t_maildir "$A/spool"
 t_maildir "$A/alice"
 echo ./alice/ > "$A/.qmail-alice"
-echo :alias-outgoing > "$I/control/virtualdomains"
-echo ./spool/ > "$A/.qmail-outgoing-default"
+# the recipe's own setup script (etc/serialmail/spool-setup)
+t_match "spool-setup prepares the recipe" "$(sh "$TOP/etc/serialmail/spool-setup" "$I" 2>&1)" \
+  "^spool-setup: remote mail now waits in $A/spool"
+t_check "control/virtualdomains: the default entry" "$(cat "$I/control/virtualdomains")" ":alias-outgoing"
+t_check "~alias/.qmail-outgoing-default names the spool" "$(cat "$A/.qmail-outgoing-default")" "./spool/"
+t_check "the spool and the credentials file belong to alias's owner" \
+  "$(stat -c %u:%g "$A/spool" "$A/spool/new" "$A/smtp-auth" | sort -u) $(stat -c %a "$A/smtp-auth")" "$(stat -c %u:%g "$A") 600"
+sh "$TOP/etc/serialmail/spool-setup" "$I" > /dev/null 2>&1
+t_check "run again: still one entry" "$(cat "$I/control/virtualdomains")" ":alias-outgoing"
 t_start "$I"
 SPOOL=$A/spool
 

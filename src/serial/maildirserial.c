@@ -437,7 +437,7 @@ summary(unsigned long untried)
       || !stralloc_catulong(&line, n_unusable)
       || !stralloc_cats(&line, " unusable; ")
       || !(tls_seen.len ? stralloc_cat(&line, &tls_seen)
-           : stralloc_cats(&line, "no connection"))
+           : stralloc_cats(&line, "no result from the client"))
       || !stralloc_cats(&line, "\n") || !stralloc_0(&line))
     die_nomem();
   errmsg_put(line.s, (char *)0);

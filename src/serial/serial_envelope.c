@@ -74,6 +74,8 @@ serial_envelope_read(int fd, struct serial_envelope *env)
           return 0;
         return bad(env, "the Return-Path line does not hold an address");
       }
+      if (consumed != vlen)
+        return bad(env, "the Return-Path line does not hold an address");
       seen_rp = 1;
     } else if (header_is(s, len, "Delivered-To") && !seen_dt) {
       value_of(s, len, &start, &vlen);

@@ -201,6 +201,9 @@ authenticate(void)
     session_fail("the credentials file must be a plain file that neither "
                  "group nor others may read (chmod 600)", authfile,
                  "#4.3.0");
+  if (st.st_uid != geteuid() && st.st_uid != 0)
+    session_fail("the credentials file must belong to the spool's owner "
+                 "(or root)", authfile, "#4.3.0");
   if (!stralloc_ready(&cred, (size_t)st.st_size + 1))
     die_nomem();
   for (;;) {

@@ -121,7 +121,7 @@ CPEOF
   flush -p "$SP" -t verify -c "$D/ca.pem" -a "$AUTHF" "$SPOOL" alias-outgoing- mail.test gw.test
   t_match "a wrong password: exit 111 and a clear line with the 535" "$rc $log" \
     '^111 serialsmtp: fatal: mail\.test: the server refused the login: 535 .*\(TLS=TLSv1\.2 [A-Z0-9-]+ verified\)\. \(#4\.7\.8\)'
-  t_match "the summary: left unsent" "$log" 'flush: 0 delivered, 0 deferred, 0 bounced, 1 left unsent, 0 unusable; no connection$'
+  t_match "the summary: left unsent" "$log" 'flush: 0 delivered, 0 deferred, 0 bounced, 1 left unsent, 0 unusable; no result from the client$'
   t_ok "the spool is untouched" cmp "$SPOOL/new/110.joe@far.example.gw" "$D/before"
 
   creds 'joe:s3cret: pass'

@@ -263,8 +263,14 @@ give_up_on(struct spool_entry *e, const char *why)
   if (unlink(e->name) == -1 && errno != ENOENT)
     logline(e->name, "bounced, but unable to remove it: ", strerror(errno),
             " (it will be sent again)");
-  else
-    logline(e->name, "bounced to ", e->sender.s, 0);
+  else {
+    stralloc to = STRALLOC_ZERO;
+
+    if (stralloc_copys(&to, e->sender.s) && stralloc_cats(&to, ": ")
+        && stralloc_0(&to))
+      logline(e->name, "bounced to ", to.s, why);
+    stralloc_free(&to);
+  }
   ++n_bounced;
 }
 

@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -82,6 +83,10 @@ session_fail(const char *what, const char *detail)
 {
   if (!buffer_flush(&results))
     die_sys(111, "unable to write results");
+  /* no known state: a client run again on these descriptors must find
+   * the connection closed, not a late response */
+  shutdown(SERVER_IN, SHUT_RDWR);
+  shutdown(SERVER_OUT, SHUT_RDWR);
   die(111, server, ": ", what, detail ? ": " : "", detail ? detail : "",
       " (no TLS). (#4.4.2)");
 }

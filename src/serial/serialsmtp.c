@@ -33,6 +33,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -98,6 +99,10 @@ static void
 session_fail(const char *what, const char *detail, const char *code)
 {
   flush_results();
+  /* the connection is in no known state: end it, so that a client run
+   * again on the same descriptors finds it closed, not a stale reply */
+  shutdown(SERVER_IN, SHUT_RDWR);
+  shutdown(SERVER_OUT, SHUT_RDWR);
   if (!tls_text.len)
     stralloc_copys(&tls_text, "no TLS");
   stralloc_0(&tls_text);
@@ -315,13 +320,116 @@ refused(const char *name, unsigned int code, const char *what)
   return 1;
 }
 
+/* The MAIL and RCPT commands for a message; 0 with the result written
+ * when an address cannot be sent by SMTP. */
+static int
+envelope_commands(const char *name, const struct serial_envelope *env,
+                  const char *rcpt, off_t size, stralloc *mail,
+                  stralloc *rcptcmd)
+{
+  if (!stralloc_copys(mail, "MAIL FROM:<")
+      || !address_quote(mail, env->sender.s, env->sender.len)
+      || !stralloc_cats(mail, ">")) {
+    if (errno != EINVAL)
+      die_nomem();
+    result(name, 'D', "was not asked: the sender address cannot be sent by "
+           "SMTP (#5.1.7)", 0);
+    return 0;
+  }
+  /* the size before CRLF conversion: an estimate, as RFC 1870 allows,
+   * so that a server refuses a message too big before it is sent */
+  if ((smtp.ext & SMTPCLIENT_EXT_SIZE)
+      && (!stralloc_cats(mail, " SIZE=")
+          || !stralloc_catulong(mail, (unsigned long)size)))
+    die_nomem();
+  if (!stralloc_0(mail))
+    die_nomem();
+  if (!stralloc_copys(rcptcmd, "RCPT TO:<")
+      || !address_quote(rcptcmd, rcpt, strlen(rcpt))
+      || !stralloc_cats(rcptcmd, ">") || !stralloc_0(rcptcmd)) {
+    if (errno != EINVAL)
+      die_nomem();
+    result(name, 'D', "was not asked: the recipient address cannot be sent "
+           "by SMTP (#5.1.3)", 0);
+    return 0;
+  }
+  return 1;
+}
+
+/* MAIL, RCPT and DATA, pipelined when the server allows it (RFC 2920).
+ * Returns 354 when the message may follow; otherwise the result is
+ * written and the return value is 1 to go on with the next file, 0 when
+ * the session is over. */
+static int
+start_transaction(const char *name, const stralloc *mail,
+                  const stralloc *rcptcmd)
+{
+  unsigned int mail_code, rcpt_code, data_code;
+
+  if (!(smtp.ext & SMTPCLIENT_EXT_PIPELINING)) {
+    mail_code = smtpclient_command(&smtp, mail->s);
+    if (mail_code < 200 || mail_code > 299)
+      return refused(name, mail_code, "refused the sender");
+    rcpt_code = smtpclient_command(&smtp, rcptcmd->s);
+    if (rcpt_code < 200 || rcpt_code > 299)
+      return refused(name, rcpt_code, "refused the recipient");
+    data_code = smtpclient_command(&smtp, "DATA");
+    if (data_code != 354)
+      return refused(name, data_code, "refused the message at DATA");
+    return 354;
+  }
+  if (!smtpclient_send(&smtp, mail->s, mail->len - 1)
+      || !smtpclient_send(&smtp, rcptcmd->s, rcptcmd->len - 1)
+      || !smtpclient_send(&smtp, "DATA", 4) || !smtpclient_flush(&smtp)) {
+    result(name, 'Z', "the connection failed", 0);
+    return 0;
+  }
+  mail_code = smtpclient_reply(&smtp);
+  if (mail_code < 200 || mail_code > 299) {
+    if (!mail_code)
+      return refused(name, 0, "");
+    result(name, mail_code >= 500 ? 'D' : 'Z', "refused the sender", 1);
+  }
+  rcpt_code = smtpclient_reply(&smtp);
+  if (!rcpt_code) {
+    if (mail_code >= 200 && mail_code <= 299)
+      result(name, 'Z', "the connection failed", 1);
+    return 0;
+  }
+  if ((mail_code >= 200 && mail_code <= 299)
+      && (rcpt_code < 200 || rcpt_code > 299))
+    result(name, rcpt_code >= 500 ? 'D' : 'Z', "refused the recipient", 1);
+  data_code = smtpclient_reply(&smtp);
+  if (!data_code) {
+    if (mail_code >= 200 && mail_code <= 299 && rcpt_code >= 200
+        && rcpt_code <= 299)
+      result(name, 'Z', "the connection failed", 1);
+    return 0;
+  }
+  if (mail_code >= 200 && mail_code <= 299 && rcpt_code >= 200
+      && rcpt_code <= 299) {
+    if (data_code == 354)
+      return 354;
+    return refused(name, data_code, "refused the message at DATA");
+  }
+  /* already refused; a server that still says 354 gets an empty
+   * message ended at once, which it must not deliver (no recipient) */
+  if (data_code == 354) {
+    if (!smtpclient_send(&smtp, ".", 1) || !smtpclient_flush(&smtp)
+        || !smtpclient_reply(&smtp))
+      return 0;
+  }
+  return smtpclient_command(&smtp, "RSET") != 0;
+}
+
 /* 1 to go on with the next file, 0 when the session is over. */
 static int
 send_file(const char *name)
 {
   static struct serial_envelope env = SERIAL_ENVELOPE_ZERO;
   static char space[BUFFER_INSIZE];
-  stralloc cmd = STRALLOC_ZERO;
+  static stralloc mail = STRALLOC_ZERO, rcptcmd = STRALLOC_ZERO;
+  struct stat st;
   const char *rcpt;
   buffer message;
   unsigned int code;
@@ -339,7 +447,7 @@ send_file(const char *name)
     ++count_deferred;
     return 1;
   }
-  if (!serial_envelope_read(fd, &env)) {
+  if (fstat(fd, &st) == -1 || !serial_envelope_read(fd, &env)) {
     if (!serial_result(&results, name, 'Z', errno == EINVAL ? env.why
                        : strerror(errno)))
       die_sys(111, "unable to write results");
@@ -352,41 +460,15 @@ send_file(const char *name)
     close(fd);
     return 1;
   }
-  if (!stralloc_copys(&cmd, "MAIL FROM:<")
-      || !address_quote(&cmd, env.sender.s, env.sender.len)
-      || !stralloc_cats(&cmd, ">") || !stralloc_0(&cmd)) {
-    if (errno != EINVAL)
-      die_nomem();
-    serial_result(&results, name, 'D', "the sender address cannot be sent "
-                  "by SMTP (#5.1.7)");
-    ++count_refused;
-    goto done;
+  if (!envelope_commands(name, &env, rcpt, st.st_size - env.body, &mail,
+                         &rcptcmd)) {
+    close(fd);
+    return 1;
   }
-  code = smtpclient_command(&smtp, cmd.s);
-  if (code < 200 || code > 299) {
-    ok = refused(name, code, "refused the sender");
-    goto done;
-  }
-  if (!stralloc_copys(&cmd, "RCPT TO:<")
-      || !address_quote(&cmd, rcpt, strlen(rcpt))
-      || !stralloc_cats(&cmd, ">") || !stralloc_0(&cmd)) {
-    if (errno != EINVAL)
-      die_nomem();
-    serial_result(&results, name, 'D', "the recipient address cannot be "
-                  "sent by SMTP (#5.1.3)");
-    ++count_refused;
-    ok = smtpclient_command(&smtp, "RSET") != 0;
-    goto done;
-  }
-  code = smtpclient_command(&smtp, cmd.s);
-  if (code < 200 || code > 299) {
-    ok = refused(name, code, "refused the recipient");
-    goto done;
-  }
-  code = smtpclient_command(&smtp, "DATA");
+  code = (unsigned int)start_transaction(name, &mail, &rcptcmd);
   if (code != 354) {
-    ok = refused(name, code, "refused the message at DATA");
-    goto done;
+    close(fd);
+    return (int)code;
   }
   buffer_init(&message, buffer_unixread, fd, 0, space, sizeof space);
   if (!smtpclient_data(&smtp, &message)) {
@@ -407,7 +489,6 @@ send_file(const char *name)
     result(name, code >= 500 ? 'D' : 'Z', "refused the message", 1);
 done:
   close(fd);
-  stralloc_free(&cmd);
   return ok;
 }
 

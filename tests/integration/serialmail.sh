@@ -146,9 +146,12 @@ drop_received "unknown (HELO gw.test)" < "${f:-/dev/null}" > "$D/got-erin"
 t_ok "its bytes intact after the Received line naming HELO gw.test" cmp "$D/got-erin" "$D/orig-erin"
 
 # --- a scripted peer: 550, 451, the lifetime ------------------------------------------
+# the peer offers PIPELINING while the file $D/pipelining exists, and
+# logs "pipelined" for a read that brought MAIL, RCPT and DATA at once
 cat > "$D/peer.py" <<'PYEOF'
 import os, socket, sys
 port_file, log_file = sys.argv[1], sys.argv[2]
+flag = os.path.join(os.path.dirname(log_file), "pipelining")
 srv = socket.socket()
 srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 srv.bind(("127.0.0.1", 0))
@@ -163,26 +166,37 @@ def lines(c):
             d = c.recv(65536)
             if not d:
                 return
+            if b"MAIL" in d and b"RCPT" in d and b"DATA" in d:
+                log.write("pipelined\n")
             buf += d
         line, buf = buf.split(b"\n", 1)
         yield line.rstrip(b"\r")
 while True:
     c, _ = srv.accept()
+    pipelining = os.path.exists(flag)
     c.sendall(b"220 peer ESMTP\r\n")
     it = lines(c)
+    accepted = 0
     for line in it:
         log.write(line.decode("latin-1") + "\n")
         v = line[:4].upper()
         if v == b"EHLO":
-            c.sendall(b"250-peer\r\n250 8BITMIME\r\n")
+            c.sendall(b"250-peer\r\n" + (b"250-PIPELINING\r\n" if pipelining else b"") + b"250 8BITMIME\r\n")
+        elif v == b"MAIL" or v == b"RSET":
+            accepted = 0
+            c.sendall(b"250 ok\r\n")
         elif v == b"RCPT":
             if b"bad" in line:
                 c.sendall(b"550 5.1.1 no such user here\r\n")
             elif b"later" in line:
                 c.sendall(b"451 4.3.0 try again later\r\n")
             else:
+                accepted += 1
                 c.sendall(b"250 ok\r\n")
         elif v == b"DATA":
+            if not accepted:
+                c.sendall(b"554 5.5.1 no valid recipients\r\n")
+                continue
             c.sendall(b"354 go\r\n")
             n = 0
             for l in it:
@@ -211,7 +225,7 @@ flush -p "$PEER" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
 t_check "550 and 451: exit 0 (every message has a result)" "$rc" 0
 t_check "the 451 one stays, the 550 one is gone" \
   "$(sed -n 's/^Delivered-To: //p' "$SPOOL"/new/* "$SPOOL"/cur/* 2>/dev/null)" "alias-outgoing-later@far.example"
-t_match "the log: bounced to alice" "$log" 'bounced to alice@gw\.test$'
+t_match "the log: bounced to alice, with the reason" "$log" 'bounced to alice@gw\.test: 127\.0\.0\.1 refused the recipient: 550 5\.1\.1 no such user here \(no TLS\)$'
 t_match "the log: deferred with the 451" "$log" 'deferred: 127\.0\.0\.1 refused the recipient: 451 4\.3\.0 try again later \(no TLS\)$'
 t_match "the summary: 0 delivered, 1 deferred, 1 bounced" "$log" 'flush: 0 delivered, 1 deferred, 1 bounced, 0 left unsent, 0 unusable; no TLS$'
 t_ok "one bounce reaches alice" t_wait_mail "$A/alice" 1
@@ -229,6 +243,21 @@ flush -p "$PEER" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
 t_check "451 past the lifetime: exit 0, spool empty" "$rc $(spooled)" "0 0"
 t_match "the log says so" "$log" 'deferred and older than the lifetime: .*451'
 t_ok "its bounce reaches alice too" t_wait_mail "$A/alice" 2
+# the same with PIPELINING offered: MAIL, RCPT and DATA in one write
+: > "$D/pipelining"
+: > "$D/peer.log"
+printf 'Subject: refused again\n\nfor a bad user\n' | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test bad2@far.example
+printf 'Subject: later again\n\nfor later\n' | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test later2@far.example
+printf 'Subject: fine\n\npipelined\n' | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test fine2@far.example
+t_ok "three more wait in the spool" t_wait_mail "$SPOOL" 3
+flush -p "$PEER" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
+t_check "pipelined: exit 0, the 451 one stays" "$rc $(cat "$SPOOL"/new/* | sed -n 's/^Delivered-To: //p')" \
+  "0 alias-outgoing-later2@far.example"
+t_match "pipelined: the summary" "$log" 'flush: 1 delivered, 1 deferred, 1 bounced, 0 left unsent, 0 unusable; no TLS$'
+t_check "each transaction went in one write" "$(grep -c '^pipelined' "$D/peer.log")" 3
+t_check "the refused ones were reset, the accepted one sent" "$(grep -c '^RSET' "$D/peer.log") $(grep -c '^data' "$D/peer.log")" "2 1"
+t_ok "the 550 bounce reaches alice" t_wait_mail "$A/alice" 3
+rm -f "$SPOOL"/new/* "$D/pipelining"
 t_match "-l sets the lifetime" "$(QMAILHOME=$I "$QBIN/maildirsmtp" -l x 2>&1)" 'usage'
 
 # --- hostile spool content -------------------------------------------------------------
@@ -302,6 +331,21 @@ t_check "the message is still there" "$(spooled)" 1
 touch -d "@$(( $(date +%s) - 30 * 86400 ))" "$SPOOL"/new/*
 flush -p "$DEAD" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
 t_check "and does not expire while the host is unreachable" "$rc $(spooled)" "111 1"
+
+# --- SIZE: a server with a size limit refuses a big message before it is sent ---------
+s_listen small "$R" RELAYCLIENT= DATABYTES=2000 || t_report 1 "a qmail-smtpd with DATABYTES listens"
+nalice=$(ls "$A/alice/new" | wc -l)
+rm -f "$SPOOL"/new/*
+"$PY" -c 'print("Subject: too big\n\n" + "x" * 70 + ("\n" + "y" * 70) * 70)' \
+  | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test big@far.example
+t_ok "a 5 KB message waits" t_wait_mail "$SPOOL" 1
+flush -p "$S_PORT" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
+t_check "DATABYTES 2000: exit 0, the message is gone" "$rc $(spooled)" "0 0"
+t_match "refused at MAIL by its SIZE, before the body went over the link" "$log" \
+  'refused the sender: 552 sorry, that message size exceeds my databytes limit \(#5\.3\.4\) \(no TLS\)$'
+t_match "qmail-smtpd logged the SIZE refusal" "$(cat "$R/small.log")" '552.*SIZE|SIZE.*552'
+t_ok "and alice gets the bounce" t_wait_mail "$A/alice" $((nalice + 1))
+s_stop small "$R"
 
 # --- QMTP: maildirqmtp to a scripted QMTP server ---------------------------------------
 cat > "$D/qmtp.py" <<'PYEOF'
@@ -419,7 +463,7 @@ if command -v flock > /dev/null 2>&1 && [ -x /usr/sbin/smtp-sink ]; then
     > /dev/null 2> "$D/lock1.log" &
   first=$!
   i=0
-  while ! grep -q 'delivered' "$D/lock1.log" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  while ! grep -q 'delivered' "$D/lock1.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
   t_as_owner "$I" env QMAILHOME="$I" flock -n "$L" "$QBIN/maildirsmtp" -p "$SLOW" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test \
     > /dev/null 2> "$D/lock2.log"
   t_check "a second flush with flock -n exits at once (1), sending nothing" "$? $(cat "$D/lock2.log")" "1 "

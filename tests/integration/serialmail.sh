@@ -152,6 +152,7 @@ cat > "$D/peer.py" <<'PYEOF'
 import os, socket, sys
 port_file, log_file = sys.argv[1], sys.argv[2]
 flag = os.path.join(os.path.dirname(log_file), "pipelining")
+authflag = os.path.join(os.path.dirname(log_file), "authlogin")
 srv = socket.socket()
 srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 srv.bind(("127.0.0.1", 0))
@@ -174,6 +175,7 @@ def lines(c):
 while True:
     c, _ = srv.accept()
     pipelining = os.path.exists(flag)
+    authlogin = os.path.exists(authflag)
     c.sendall(b"220 peer ESMTP\r\n")
     it = lines(c)
     accepted = 0
@@ -181,7 +183,18 @@ while True:
         log.write(line.decode("latin-1") + "\n")
         v = line[:4].upper()
         if v == b"EHLO":
-            c.sendall(b"250-peer\r\n" + (b"250-PIPELINING\r\n" if pipelining else b"") + b"250 8BITMIME\r\n")
+            c.sendall(b"250-peer\r\n" + (b"250-PIPELINING\r\n" if pipelining else b"")
+                      + (b"250-AUTH LOGIN\r\n" if authlogin else b"") + b"250 8BITMIME\r\n")
+        elif v == b"AUTH":
+            c.sendall(b"334 VXNlcm5hbWU6\r\n")
+            user = next(it, b"")
+            c.sendall(b"334 UGFzc3dvcmQ6\r\n")
+            pw = next(it, b"")
+            log.write("auth %s %s\n" % (user.decode(), pw.decode()))
+            if user == b"am9l" and pw == b"c2VjcmV0":
+                c.sendall(b"235 2.7.0 ok\r\n")
+            else:
+                c.sendall(b"535 5.7.8 bad credentials\r\n")
         elif v == b"MAIL" or v == b"RSET":
             accepted = 0
             c.sendall(b"250 ok\r\n")
@@ -258,6 +271,22 @@ t_check "each transaction went in one write" "$(grep -c '^pipelined' "$D/peer.lo
 t_check "the refused ones were reset, the accepted one sent" "$(grep -c '^RSET' "$D/peer.log") $(grep -c '^data' "$D/peer.log")" "2 1"
 t_ok "the 550 bounce reaches alice" t_wait_mail "$A/alice" 3
 rm -f "$SPOOL"/new/* "$D/pipelining"
+# AUTH LOGIN (the peer offers no PLAIN), over plain text only with -P
+: > "$D/authlogin"
+: > "$D/peer.log"
+printf 'joe:secret\n' > "$A/creds"
+chmod 600 "$A/creds"
+t_give "$I" "$A/creds"
+printf 'Subject: login\n\nwith AUTH LOGIN\n' | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test lou@far.example
+t_ok "one more waits" t_wait_mail "$SPOOL" 1
+flush -p "$PEER" -a "$A/creds" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
+t_match "AUTH without TLS and without -P: refused, kept" "$rc $(spooled) $log" \
+  '^111 1 serialsmtp: fatal: 127\.0\.0\.1: not sending the password over an unencrypted connection'
+t_check "and the password never went out" "$(grep -c '^auth' "$D/peer.log")" 0
+flush -p "$PEER" -P -a "$A/creds" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
+t_check "with -P: AUTH LOGIN, delivered" "$rc $(spooled) $(grep '^auth' "$D/peer.log")" "0 0 auth am9l c2VjcmV0"
+rm -f "$D/authlogin"
+
 t_match "-l sets the lifetime" "$(QMAILHOME=$I "$QBIN/maildirsmtp" -l x 2>&1)" 'usage'
 
 # --- hostile spool content -------------------------------------------------------------

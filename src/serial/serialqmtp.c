@@ -78,7 +78,7 @@ put_result(const char *name, char status, const char *what,
   stralloc_free(&text);
 }
 
-static void
+static void __attribute__((noreturn))
 session_fail(const char *what, const char *detail)
 {
   if (!buffer_flush(&results))
@@ -89,6 +89,22 @@ session_fail(const char *what, const char *detail)
   shutdown(SERVER_OUT, SHUT_RDWR);
   die(111, server, ": ", what, detail ? ": " : "", detail ? detail : "",
       " (no TLS). (#4.4.2)");
+}
+
+/* The connection failed in name's package: no result for it (a broken
+ * link is no refusal; it stays in the spool whatever its age), and the
+ * session ends. */
+static void
+lost(const char *name, const char *why)
+{
+  stralloc what = STRALLOC_ZERO;
+
+  if (!stralloc_copys(&what, "the session broke off at ")
+      || !stralloc_cats(&what, name)
+      || !stralloc_cats(&what, ", which stays in the spool")
+      || !stralloc_0(&what))
+    die_nomem();
+  session_fail(what.s, why);
 }
 
 /* Send the package for the open file; 1, or 0 when the connection is
@@ -148,8 +164,8 @@ done:
   return ok;
 }
 
-/* 1 to go on with the next file, 0 when the session is over. */
-static int
+/* Send one file, or leave it alone when it is not for prefix. */
+static void
 send_file(const char *name)
 {
   static struct serial_envelope env = SERIAL_ENVELOPE_ZERO;
@@ -161,39 +177,38 @@ send_file(const char *name)
   if (fd == -1) {
     put_result(name, 'Z', "not tried: unable to open the file",
                strerror(errno));
-    return 1;
+    return;
   }
   if (!serial_envelope_read(fd, &env)) {
     put_result(name, 'Z', "not tried", errno == EINVAL ? env.why
                : strerror(errno));
     close(fd);
-    return 1;
+    return;
   }
   rcpt = serial_recipient(&env, prefix);
   if (!rcpt) {
     close(fd);
-    return 1;
+    return;
   }
   rc = send_package(fd, &env, rcpt, &why);
   close(fd);
   if (rc == -1) {
     put_result(name, 'Z', "not tried", why);
-    return 1;
+    return;
   }
-  if (!rc) {
-    put_result(name, 'Z', why, 0);
-    return 0;
-  }
+  if (!rc)
+    lost(name, why);
   rc = netstring_get(&server_in, &response, RESPONSE_MAX);
   if (rc != 1 || !response.len
       || (response.s[0] != 'K' && response.s[0] != 'Z'
-          && response.s[0] != 'D')) {
-    put_result(name, 'Z', "gave no usable response after the message was "
-               "sent (it may have been delivered, and may arrive twice)",
-               rc == 0 ? "connection closed" : rc == 1 ? "malformed"
-               : errno == ETIMEDOUT ? "timed out" : strerror(errno));
-    return 0;
-  }
+          && response.s[0] != 'D'))
+    lost(name, rc == 0 ? "no response after the message was sent (it may "
+         "have been delivered, and then arrives twice): connection closed"
+         : rc == 1 ? "a malformed response after the message was sent"
+         : errno == ETIMEDOUT ? "no response after the message was sent "
+         "(it may have been delivered, and then arrives twice): timed out"
+         : "no response after the message was sent (it may have been "
+         "delivered, and then arrives twice)");
   {
     char status = response.s[0];
     size_t i;
@@ -206,14 +221,13 @@ send_file(const char *name)
     put_result(name, status, status == 'K' ? "accepted the message"
                : "refused the message", response.s + 1);
   }
-  return 1;
 }
 
 int
 main(int argc, char **argv)
 {
   stralloc name = STRALLOC_ZERO;
-  int going = 1, opt;
+  int opt;
 
   errmsg_init("serialqmtp");
   sig_ignore(SIGPIPE);
@@ -238,7 +252,7 @@ main(int argc, char **argv)
     server = env_get("TCPREMOTEIP");
   if (!server)
     server = "";
-  while (going) {
+  for (;;) {
     int rc;
 
     name.len = 0;
@@ -249,9 +263,7 @@ main(int argc, char **argv)
       break;
     if (name.len < 2)
       continue;
-    going = send_file(name.s);
+    send_file(name.s);
   }
-  if (!going)
-    session_fail("the connection broke off", 0);
   return 0;
 }

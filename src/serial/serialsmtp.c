@@ -40,7 +40,6 @@
 #include "buffer.h"
 #include "env.h"
 #include "errmsg.h"
-#include "fmt.h"
 #include "scan.h"
 #include "serial.h"
 #include "serialsmtp.h"
@@ -74,8 +73,6 @@ results_flush(void)
 }
 
 /* One message. */
-static unsigned long count_sent, count_deferred, count_refused;
-
 static void
 result(const char *name, char status, const char *what, int with_reply)
 {
@@ -92,28 +89,37 @@ result(const char *name, char status, const char *what, int with_reply)
   if (!serial_result(&results, name, status, text.s))
     die_sys(111, "unable to write results");
   stralloc_free(&text);
-  if (status == 'K')
-    ++count_sent;
-  else if (status == 'Z')
-    ++count_deferred;
-  else
-    ++count_refused;
 }
 
-/* A refusal within a transaction: report it and reset the server.
- * Returns 0 when the connection is gone. */
-static int
+/* The connection failed in name's transaction.  No result for it: a
+ * broken link is no refusal, so the message stays whatever its age and
+ * goes again next time.  The session ends here. */
+static void
+connection_lost(const char *name, const char *when)
+{
+  stralloc what = STRALLOC_ZERO;
+
+  if (!stralloc_copys(&what, "the connection failed ")
+      || !stralloc_cats(&what, when) || !stralloc_cats(&what, " ")
+      || !stralloc_cats(&what, name)
+      || !stralloc_cats(&what, !strcmp(when, "waiting for the reply to")
+                        ? " (it may have been delivered, and then arrives "
+                        "twice); it stays in the spool"
+                        : "; it stays in the spool")
+      || !stralloc_0(&what))
+    die_nomem();
+  session_fail(what.s, smtp->error, "#4.4.2");
+}
+
+/* A refusal within a transaction: report it and reset the server. */
+static void
 refused(const char *name, unsigned int code, const char *what)
 {
-  if (!code) {
-    result(name, 'Z', "the connection failed", 1);
-    return 0;
-  }
-  result(name, code >= 500 ? 'D' : 'Z', what, 1);
-  code = smtpclient_command(smtp, "RSET");
   if (!code)
-    return 0;
-  return 1;
+    connection_lost(name, "in the envelope of");
+  result(name, code >= 500 ? 'D' : 'Z', what, 1);
+  if (!smtpclient_command(smtp, "RSET"))
+    connection_lost(name, "resetting after");
 }
 
 /* The MAIL and RCPT commands for a message; 0 with the result written
@@ -153,73 +159,65 @@ envelope_commands(const char *name, const struct serial_envelope *env,
 }
 
 /* MAIL, RCPT and DATA, pipelined when the server allows it (RFC 2920).
- * Returns 354 when the message may follow; otherwise the result is
- * written and the return value is 1 to go on with the next file, 0 when
- * the session is over. */
+ * Returns 1 when the message may follow (354), 0 when it was refused
+ * (the result is written). */
 static int
 start_transaction(const char *name, const stralloc *mail,
                   const stralloc *rcptcmd)
 {
   unsigned int mail_code, rcpt_code, data_code;
+  int mail_ok, rcpt_ok;
 
   if (!(smtp->ext & SMTPCLIENT_EXT_PIPELINING)) {
     mail_code = smtpclient_command(smtp, mail->s);
     if (mail_code < 200 || mail_code > 299)
-      return refused(name, mail_code, "refused the sender");
+      return refused(name, mail_code, "refused the sender"), 0;
     rcpt_code = smtpclient_command(smtp, rcptcmd->s);
     if (rcpt_code < 200 || rcpt_code > 299)
-      return refused(name, rcpt_code, "refused the recipient");
+      return refused(name, rcpt_code, "refused the recipient"), 0;
     data_code = smtpclient_command(smtp, "DATA");
     if (data_code != 354)
-      return refused(name, data_code, "refused the message at DATA");
-    return 354;
+      return refused(name, data_code, "refused the message at DATA"), 0;
+    return 1;
   }
   if (!smtpclient_send(smtp, mail->s, mail->len - 1)
       || !smtpclient_send(smtp, rcptcmd->s, rcptcmd->len - 1)
-      || !smtpclient_send(smtp, "DATA", 4) || !smtpclient_flush(smtp)) {
-    result(name, 'Z', "the connection failed", 0);
-    return 0;
-  }
+      || !smtpclient_send(smtp, "DATA", 4) || !smtpclient_flush(smtp))
+    connection_lost(name, "in the envelope of");
   mail_code = smtpclient_reply(smtp);
-  if (mail_code < 200 || mail_code > 299) {
-    if (!mail_code)
-      return refused(name, 0, "");
+  if (!mail_code)
+    connection_lost(name, "in the envelope of");
+  mail_ok = mail_code >= 200 && mail_code <= 299;
+  if (!mail_ok)
     result(name, mail_code >= 500 ? 'D' : 'Z', "refused the sender", 1);
-  }
   rcpt_code = smtpclient_reply(smtp);
-  if (!rcpt_code) {
-    if (mail_code >= 200 && mail_code <= 299)
-      result(name, 'Z', "the connection failed", 1);
-    return 0;
-  }
-  if ((mail_code >= 200 && mail_code <= 299)
-      && (rcpt_code < 200 || rcpt_code > 299))
+  if (!rcpt_code)
+    connection_lost(name, "in the envelope of");
+  rcpt_ok = rcpt_code >= 200 && rcpt_code <= 299;
+  if (mail_ok && !rcpt_ok)
     result(name, rcpt_code >= 500 ? 'D' : 'Z', "refused the recipient", 1);
   data_code = smtpclient_reply(smtp);
-  if (!data_code) {
-    if (mail_code >= 200 && mail_code <= 299 && rcpt_code >= 200
-        && rcpt_code <= 299)
-      result(name, 'Z', "the connection failed", 1);
-    return 0;
-  }
-  if (mail_code >= 200 && mail_code <= 299 && rcpt_code >= 200
-      && rcpt_code <= 299) {
+  if (!data_code)
+    connection_lost(name, "in the envelope of");
+  if (mail_ok && rcpt_ok) {
     if (data_code == 354)
-      return 354;
-    return refused(name, data_code, "refused the message at DATA");
+      return 1;
+    refused(name, data_code, "refused the message at DATA");
+    return 0;
   }
   /* already refused; a server that still says 354 gets an empty
    * message ended at once, which it must not deliver (no recipient) */
-  if (data_code == 354) {
-    if (!smtpclient_send(smtp, ".", 1) || !smtpclient_flush(smtp)
-        || !smtpclient_reply(smtp))
-      return 0;
-  }
-  return smtpclient_command(smtp, "RSET") != 0;
+  if (data_code == 354
+      && (!smtpclient_send(smtp, ".", 1) || !smtpclient_flush(smtp)
+          || !smtpclient_reply(smtp)))
+    connection_lost(name, "resetting after");
+  if (!smtpclient_command(smtp, "RSET"))
+    connection_lost(name, "resetting after");
+  return 0;
 }
 
-/* 1 to go on with the next file, 0 when the session is over. */
-static int
+/* Send one file, or leave it alone when it is not for prefix. */
+static void
 send_file(const char *name)
 {
   static struct serial_envelope env = SERIAL_ENVELOPE_ZERO;
@@ -229,7 +227,7 @@ send_file(const char *name)
   const char *rcpt;
   buffer message;
   unsigned int code;
-  int fd, ok = 1;
+  int fd;
 
   fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd == -1) {
@@ -240,52 +238,42 @@ send_file(const char *name)
         || !serial_result(&results, name, 'Z', why.s))
       die_nomem();
     stralloc_free(&why);
-    ++count_deferred;
-    return 1;
+    return;
   }
   if (fstat(fd, &st) == -1 || !serial_envelope_read(fd, &env)) {
     if (!serial_result(&results, name, 'Z', errno == EINVAL ? env.why
                        : strerror(errno)))
       die_sys(111, "unable to write results");
-    ++count_deferred;
     close(fd);
-    return 1;
+    return;
   }
   rcpt = serial_recipient(&env, prefix);
   if (!rcpt) {
     close(fd);
-    return 1;
+    return;
   }
   if (!envelope_commands(name, &env, rcpt, st.st_size - env.body, &mail,
-                         &rcptcmd)) {
+                         &rcptcmd)
+      || !start_transaction(name, &mail, &rcptcmd)) {
     close(fd);
-    return 1;
-  }
-  code = (unsigned int)start_transaction(name, &mail, &rcptcmd);
-  if (code != 354) {
-    close(fd);
-    return (int)code;
+    return;
   }
   buffer_init(&message, buffer_unixread, fd, 0, space, sizeof space);
   if (!smtpclient_data(smtp, &message)) {
-    result(name, 'Z', smtp->local ? "was not sent the whole message: "
-           "reading the spool file failed" : "lost the connection while "
-           "the message was sent", 0);
-    ok = 0;
-    goto done;
+    if (smtp->local)
+      session_fail("unable to read the spool file while sending it, so the "
+                   "session cannot go on; it stays in the spool", name,
+                   "#4.3.0");
+    connection_lost(name, "while sending");
   }
   code = smtpclient_reply(smtp);
-  if (!code) {
-    result(name, 'Z', "gave no reply after the message was sent (it may "
-           "have been delivered, and may arrive twice)", 1);
-    ok = 0;
-  } else if (code >= 200 && code <= 299)
+  if (!code)
+    connection_lost(name, "waiting for the reply to");
+  if (code >= 200 && code <= 299)
     result(name, 'K', "accepted the message", 1);
   else
     result(name, code >= 500 ? 'D' : 'Z', "refused the message", 1);
-done:
   close(fd);
-  return ok;
 }
 
 static void
@@ -357,7 +345,6 @@ int
 main(int argc, char **argv)
 {
   stralloc name = STRALLOC_ZERO;
-  int going = 1;
 
   errmsg_init("serialsmtp");
   sig_ignore(SIGPIPE);
@@ -374,7 +361,7 @@ main(int argc, char **argv)
     opt.servername = "";
 
   smtp = session_start(&opt);
-  while (going) {
+  for (;;) {
     int rc;
 
     name.len = 0;
@@ -385,16 +372,8 @@ main(int argc, char **argv)
       break;
     if (name.len < 2)
       continue;
-    going = send_file(name.s);
+    send_file(name.s);
     results_flush();
-  }
-  results_flush();
-  if (!going) {
-    char n[FMT_ULONG];
-
-    n[fmt_ulong(n, count_sent)] = 0;
-    session_fail("the connection broke off after messages sent:", n,
-                 "#4.4.2");
   }
   session_end();
   return 0;

@@ -179,6 +179,7 @@ while True:
     c.sendall(b"220 peer ESMTP\r\n")
     it = lines(c)
     accepted = 0
+    drop = False
     for line in it:
         log.write(line.decode("latin-1") + "\n")
         v = line[:4].upper()
@@ -205,6 +206,7 @@ while True:
                 c.sendall(b"451 4.3.0 try again later\r\n")
             else:
                 accepted += 1
+                drop = b"drop" in line
                 c.sendall(b"250 ok\r\n")
         elif v == b"DATA":
             if not accepted:
@@ -217,6 +219,9 @@ while True:
                     break
                 n += len(l) + 2
             log.write("data %d\n" % n)
+            if drop:
+                log.write("dropped\n")
+                break
             c.sendall(b"250 ok\r\n")
         elif v == b"QUIT":
             c.sendall(b"221 bye\r\n")
@@ -271,6 +276,26 @@ t_check "each transaction went in one write" "$(grep -c '^pipelined' "$D/peer.lo
 t_check "the refused ones were reset, the accepted one sent" "$(grep -c '^RSET' "$D/peer.log") $(grep -c '^data' "$D/peer.log")" "2 1"
 t_ok "the 550 bounce reaches alice" t_wait_mail "$A/alice" 3
 rm -f "$SPOOL"/new/* "$D/pipelining"
+# the connection breaks after the body, before the reply: the message
+# stays (it may have arrived; it goes again), however old
+: > "$D/peer.log"
+printf 'Subject: first\n\nfine\n' | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test aaa@far.example
+t_ok "one waits" t_wait_mail "$SPOOL" 1
+sleep 1
+printf 'Subject: dropped\n\nno reply\n' | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test drop@far.example
+t_ok "and another" t_wait_mail "$SPOOL" 2
+for f in "$SPOOL"/new/*; do
+  grep -q '^Delivered-To: alias-outgoing-drop@' "$f" && touch -d "@$(( $(date +%s) - 30 * 86400 ))" "$f"
+done
+flush -p "$PEER" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
+t_check "no reply after the body: exit 111, the first delivered, the dropped one kept" \
+  "$rc $(cat "$SPOOL"/new/* | sed -n 's/^Delivered-To: //p')" "111 alias-outgoing-drop@far.example"
+t_match "the log says why, naming the file" "$log" \
+  '^serialsmtp: fatal: 127\.0\.0\.1: the connection failed waiting for the reply to new/[^ ]* \(it may have been delivered, and then arrives twice\); it stays in the spool: .*\(no TLS\)\. \(#4\.4\.2\)$'
+t_match "not bounced though past the lifetime: the summary" "$log" 'flush: 1 delivered, 0 deferred, 0 bounced, 1 left unsent, 0 unusable; no TLS$'
+t_check "the peer saw the body and dropped" "$(grep -c '^dropped' "$D/peer.log")" 1
+rm -f "$SPOOL"/new/*
+
 # AUTH LOGIN (the peer offers no PLAIN), over plain text only with -P
 : > "$D/authlogin"
 : > "$D/peer.log"

@@ -204,14 +204,23 @@ scan_spool(void)
   qsort(entry, entries, sizeof *entry, by_name);
 }
 
+/* The entry a result names.  Clients answer in the order they were
+ * given the names, so the search starts after the last one found: a
+ * spool of many thousand messages costs no quadratic time. */
 static struct spool_entry *
 find_entry(const char *name)
 {
-  size_t i;
+  static size_t next;
+  size_t n;
 
-  for (i = 0; i < entries; ++i)
-    if (!entry[i].done && !strcmp(entry[i].name, name))
+  for (n = 0; n < entries; ++n) {
+    size_t i = (next + n) % entries;
+
+    if (!entry[i].done && !strcmp(entry[i].name, name)) {
+      next = i + 1;
       return &entry[i];
+    }
+  }
   return 0;
 }
 

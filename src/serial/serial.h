@@ -21,8 +21,10 @@
  *       (the Delivered-To address as written) and env->body (the offset
  *       of the first byte after the two lines) set, the file's offset
  *       then at env->body.  Returns 0 with errno EINVAL and env->why
- *       saying what is wrong with the file ("no Return-Path line at the
- *       top", ...), or another errno when reading failed.
+ *       saying what is wrong with the file ("not a plain file", "no
+ *       Return-Path line at the top", ...), or another errno when
+ *       reading failed.  Open the file with O_NONBLOCK: a FIFO is then
+ *       refused here instead of blocking the open.
  *   serial_recipient(env, prefix)
  *       The recipient: env->delivered after prefix, or a null pointer
  *       when it does not begin with prefix (or nothing is left).

@@ -1,6 +1,7 @@
 /* serial_envelope.c -- the envelope of a spooled message; see serial.h. */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "address.h"
@@ -35,12 +36,18 @@ int
 serial_envelope_read(int fd, struct serial_envelope *env)
 {
   char top[2 * SERIAL_LINE_MAX + 2];
+  struct stat st;
   size_t have = 0, pos = 0;
   int seen_rp = 0, seen_dt = 0, line;
 
   env->why = 0;
   env->sender.len = 0;
   env->delivered.len = 0;
+  if (fstat(fd, &st) == -1)
+    return 0;
+  /* a FIFO or device put into the spool would block the reader */
+  if (!S_ISREG(st.st_mode))
+    return bad(env, "not a plain file");
   if (lseek(fd, 0, SEEK_SET) == -1)
     return 0;
   while (have < sizeof top) {

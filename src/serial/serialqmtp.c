@@ -173,7 +173,7 @@ send_file(const char *name)
   const char *rcpt, *why;
   int fd, rc;
 
-  fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd == -1) {
     put_result(name, 'Z', "not tried: unable to open the file",
                strerror(errno));

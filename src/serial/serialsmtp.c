@@ -229,7 +229,7 @@ send_file(const char *name)
   unsigned int code;
   int fd;
 
-  fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd == -1) {
     stralloc why = STRALLOC_ZERO;
 

@@ -322,6 +322,7 @@ mk 3.none.gw 'Subject: nothing\n\nat all\n'
 mk 4.other.gw 'Return-Path: <alice@gw.test>\nDelivered-To: someone-else@far.example\n\nnot for this prefix\n'
 mkdir "$SPOOL/new/5.dir.gw"
 ln -s /etc/passwd "$SPOOL/new/6.link.gw"
+mkfifo "$SPOOL/new/6.pipe.gw"
 { printf 'Return-Path: <alice@gw.test>\nDelivered-To: alias-outgoing-big@far.example\nSubject: big\n\n'
   "$PY" -c 'import sys
 line = b"0123456789" * 7 + b"\n"
@@ -353,6 +354,7 @@ t_match "no Return-Path: named, left" "$log" '1\.norp\.gw: not a spooled message
 t_match "no Delivered-To: named, left" "$log" '2\.nodt\.gw: not a spooled message, left in the spool: no Delivered-To line at the top'
 t_match "neither: named, left" "$log" '3\.none\.gw: not a spooled message, left in the spool: no Return-Path and Delivered-To lines'
 t_match "a directory: named, left" "$log" '5\.dir\.gw: not a plain file, left alone'
+t_match "a FIFO: named, left, nothing blocks" "$log" '6\.pipe\.gw: not a plain file, left alone'
 t_match "a symbolic link: named, left" "$log" '6\.link\.gw: unable to open, left in the spool: .*(#4\.3\.0)'
 t_match "the vanished file: named" "$log" '8\.victim\.gw: vanished during the run'
 t_match "the 10 MB message: delivered" "$log" '7\.big\.gw: delivered'
@@ -360,9 +362,9 @@ t_check "the peer got the 10 MB message and the small one, byte for byte (LF as 
   "$(grep '^data ' "$D/peer.log" | sort | tr '\n' ' ')" "data $bigwire data 8 "
 t_check "only fine and big were sent, to the right addresses" \
   "$(grep '^RCPT' "$D/peer.log" | sort | tr '\n' ' ')" "RCPT TO:<big@far.example> RCPT TO:<fine@far.example> "
-t_match "the summary" "$log" 'flush: 2 delivered, 0 deferred, 0 bounced, 0 left unsent, 5 unusable; no TLS$'
+t_match "the summary" "$log" 'flush: 2 delivered, 0 deferred, 0 bounced, 0 left unsent, 6 unusable; no TLS$'
 t_check "what was not sent is still there" "$(ls "$SPOOL/new" | tr '\n' ' ')" \
-  "1.norp.gw 2.nodt.gw 3.none.gw 4.other.gw 5.dir.gw 6.link.gw "
+  "1.norp.gw 2.nodt.gw 3.none.gw 4.other.gw 5.dir.gw 6.link.gw 6.pipe.gw "
 rm -rf "$SPOOL"/new/*
 
 # a directory that is not a maildir: refused, nothing sent

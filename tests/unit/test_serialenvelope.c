@@ -1,6 +1,8 @@
 /* Unit tests for serial_envelope.c: the Return-Path and Delivered-To
  * lines at the top of a spooled message, the prefix, the result lines. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -111,6 +113,33 @@ test_refused(void)
 }
 
 static void
+test_fifo(void)
+{
+  char path[] = "/tmp/test_serialenvelope.fifo.XXXXXX";
+  int fd;
+
+  if (!mkdtemp(path)) {
+    CHECK(0);
+    return;
+  }
+  {
+    char fifo[64];
+
+    snprintf(fifo, sizeof fifo, "%s/f", path);
+    CHECK(mkfifo(fifo, 0600) == 0);
+    fd = open(fifo, O_RDONLY | O_NONBLOCK);
+    CHECK(fd != -1);
+    if (fd != -1) {
+      CHECK(serial_envelope_read(fd, &env) == 0 && errno == EINVAL);
+      CHECK(env.why && !strcmp(env.why, "not a plain file"));
+      close(fd);
+    }
+    unlink(fifo);
+  }
+  rmdir(path);
+}
+
+static void
 test_result_line(void)
 {
   char space[256];
@@ -137,6 +166,7 @@ main(void)
   RUN(test_qmail_local_order);
   RUN(test_other_order_and_forms);
   RUN(test_refused);
+  RUN(test_fifo);
   RUN(test_result_line);
   return unit_done();
 }

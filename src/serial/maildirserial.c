@@ -41,11 +41,15 @@
 #include "child.h"
 #include "errmsg.h"
 #include "fd.h"
+#include "fmt.h"
 #include "maildirserial.h"
 #include "scan.h"
 #include "serial.h"
 #include "sig.h"
 #include "wait.h"
+
+/* the most result bytes held without a complete result */
+#define RESULT_MAX (1024 * 1024)
 
 static const char *dir;
 static const char *prefix;
@@ -195,6 +199,10 @@ scan_spool(void)
 
   if (chdir(dir) == -1)
     die_sys(111, "unable to enter the spool ", dir, " (#4.3.0)");
+  if ((stat("new", &st) == -1 && errno != ENOENT)
+      || (stat("cur", &st) == -1 && errno != ENOENT))
+    die_sys(111, "unable to examine the spool ", dir, "; nothing sent "
+            "(#4.3.0)");
   if (stat("new", &st) == -1 || !S_ISDIR(st.st_mode)
       || stat("cur", &st) == -1 || !S_ISDIR(st.st_mode))
     die(111, dir, " is not a maildir: it has no new and cur "
@@ -421,6 +429,9 @@ run_client(char **argv)
       if (r > 0) {
         got.len += (size_t)r;
         handled += results(&got);
+        if (got.len > RESULT_MAX)
+          die(111, argv[0], " wrote a result longer than ",
+              "a megabyte: not a client for maildirserial (#4.3.0)");
       }
     }
   }
@@ -429,6 +440,13 @@ run_client(char **argv)
   close(from_client[0]);
   if (wait_pid(pid, &status) == -1)
     die_sys(111, "unable to wait for the client");
+  if (wait_crashed(status)) {
+    char sig[FMT_ULONG];
+
+    sig[fmt_uint(sig, (unsigned int)wait_termsig(status))] = 0;
+    errmsg_put("maildirserial: ", dir, ": the client ", argv[0],
+               " was killed by signal ", sig, "\n", (char *)0);
+  }
   stralloc_free(&names);
   stralloc_free(&got);
   return handled;

@@ -497,6 +497,25 @@ t_ok "the D one bounced to alice" t_wait_mail "$A/alice" $((nalice + 1))
 t_match "maildirqmtp usage" "$("$QBIN/maildirqmtp" 2>&1)" '^maildirqmtp: fatal: usage: maildirqmtp'
 rm -f "$SPOOL"/new/*
 
+# --- maildirserial with other clients --------------------------------------------------
+M=$D/plain-spool
+mkdir -p "$M/new" "$M/cur" "$M/tmp"
+printf 'Return-Path: <a@gw.test>\nDelivered-To: p-x@far.example\n\none\n' > "$M/new/1.one"
+printf 'Return-Path: <a@gw.test>\nDelivered-To: p-y@far.example\n\ntwo\n' > "$M/cur/2.two:2,S"
+printf 'Return-Path: <a@gw.test>\nDelivered-To: q-z@far.example\n\nother prefix\n' > "$M/new/3.three"
+out=$("$QBIN/maildirserial" "$M" p- sh -c 'tr "\0" "\n" > ../names; kill -9 $$' 2>&1)
+t_check "the client gets the names of the prefix's messages, oldest first" "$(cat "$D/names")" "new/1.one
+cur/2.two:2,S"
+t_match "a client killed by a signal is named, nothing is lost" "$? $out" 'the client sh was killed by signal 9'
+t_check "all three still there" "$(ls "$M/new" "$M/cur" | grep -c '^[0-9]')" 3
+out=$("$QBIN/maildirserial" "$M" p- sh -c 'cat > /dev/null; printf "new/1.one\0Kok\n"' 2>&1)
+t_match "a client that answers for one file: that one removed, exit 111" "$? $out" \
+  "^111 maildirserial: $M/new/1.one: delivered: ok"
+t_check "the other stays" "$(ls "$M/new" "$M/cur" | grep '^[0-9]' | tr '\n' ' ')" "2.two:2,S 3.three "
+out=$("$QBIN/maildirserial" "$M" p- sh -c 'cat > /dev/null; printf "cur/2.two:2,S\0Dno (#5.1.1)\n"' 2>&1)
+t_match "D without -b: kept" "$? $out" "^0 maildirserial: $M/cur/2.two:2,S: refused for good, left in the spool \\(no -b\\): no \\(#5\\.1\\.1\\)"
+t_match "maildirserial usage" "$("$QBIN/maildirserial" 2>&1)" '^maildirserial: fatal: usage: maildirserial \[-b\] \[-t lifetime\]'
+
 # --- two flushes at once under a lock (flock until setlock lands) --------------------
 if command -v flock > /dev/null 2>&1 && [ -x /usr/sbin/smtp-sink ]; then
   rm -f "$SPOOL"/new/*

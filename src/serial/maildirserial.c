@@ -60,7 +60,7 @@ static struct spool_entry *entry;
 static size_t entries, entries_alloc;
 
 static unsigned long n_delivered, n_deferred, n_bounced, n_kept,
-  n_unusable;
+  n_unusable, n_other_prefix;
 static stralloc tls_seen = STRALLOC_ZERO;
 
 static void
@@ -135,8 +135,10 @@ consider(const char *sub, const char *base)
     goto skip;
   }
   rcpt = serial_recipient(&env, prefix);
-  if (!rcpt)
+  if (!rcpt) {
+    ++n_other_prefix;
     goto skip;
+  }
   if (entries == entries_alloc) {
     size_t n = entries_alloc ? 2 * entries_alloc : 64;
     struct spool_entry *more = realloc(entry, n * sizeof *entry);
@@ -468,7 +470,15 @@ summary(unsigned long untried)
       || !stralloc_catulong(&line, n_kept + untried)
       || !stralloc_cats(&line, " left unsent, ")
       || !stralloc_catulong(&line, n_unusable)
-      || !stralloc_cats(&line, " unusable; ")
+      || !stralloc_cats(&line, " unusable")
+      /* a flush that sends nothing because of a mistyped prefix should
+       * say so */
+      || (n_other_prefix && (!stralloc_cats(&line, " (")
+                             || !stralloc_catulong(&line, n_other_prefix)
+                             || !stralloc_cats(&line, " not for ")
+                             || !stralloc_cats(&line, prefix)
+                             || !stralloc_cats(&line, ")")))
+      || !stralloc_cats(&line, "; ")
       || !(tls_seen.len ? stralloc_cat(&line, &tls_seen)
            : stralloc_cats(&line, "no result from the client"))
       || !stralloc_cats(&line, "\n") || !stralloc_0(&line))

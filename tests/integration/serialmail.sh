@@ -136,6 +136,10 @@ s_listen smtpd "$R" RELAYCLIENT= || t_report 1 "qmail-smtpd listens"
 printf 'Subject: to qmail\n\nvia our smtpd\n.\n' | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test erin@far.example
 t_ok "the next message waits in the spool" t_wait_mail "$SPOOL" 1
 sed 1,2d "$SPOOL"/new/* > "$D/orig-erin"
+# the seeds' own command line has a prefix that matches nothing
+flush -p "$S_PORT" "$SPOOL" alias-extern 127.0.0.1 gw.test
+t_match "a mistyped prefix sends nothing, and the line says why" "$rc $(spooled) $log" \
+  '^0 1 maildirserial: .*flush: 0 delivered, 0 deferred, 0 bounced, 0 left unsent, 0 unusable \(1 not for alias-extern\); no result from the client$'
 flush -p "$S_PORT" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
 t_check "maildirsmtp to qmail-smtpd: exit 0, spool empty" "$rc $(spooled)" "0 0"
 t_ok "the ISP delivers it" t_wait_mail "$R/alias/Maildir" 1
@@ -362,7 +366,7 @@ t_check "the peer got the 10 MB message and the small one, byte for byte (LF as 
   "$(grep '^data ' "$D/peer.log" | sort | tr '\n' ' ')" "data $bigwire data 8 "
 t_check "only fine and big were sent, to the right addresses" \
   "$(grep '^RCPT' "$D/peer.log" | sort | tr '\n' ' ')" "RCPT TO:<big@far.example> RCPT TO:<fine@far.example> "
-t_match "the summary" "$log" 'flush: 2 delivered, 0 deferred, 0 bounced, 0 left unsent, 6 unusable; no TLS$'
+t_match "the summary" "$log" 'flush: 2 delivered, 0 deferred, 0 bounced, 0 left unsent, 6 unusable \(1 not for alias-outgoing-\); no TLS$'
 t_check "what was not sent is still there" "$(ls "$SPOOL/new" | tr '\n' ' ')" \
   "1.norp.gw 2.nodt.gw 3.none.gw 4.other.gw 5.dir.gw 6.link.gw 6.pipe.gw "
 rm -rf "$SPOOL"/new/*

@@ -1,11 +1,15 @@
 #!/bin/sh
-# serialmail.sh -- the dial-up spool of the seeds end to end: remote mail
-# injected with sendmail lands in ~alias/spool through virtualdomains
-# ":alias-outgoing", and maildirsmtp flushes it to Postfix's smtp-sink
-# and to our own qmail-smtpd; permanent (550) and temporary (451)
-# refusals and the lifetime against a scripted peer; hostile spool
-# content; two flushes at once under flock.  TLS and AUTH are in
-# serialmail-tls.sh, the link going down in serialmail-netns.sh.
+# serialmail.sh -- the dial-up spool of the seeds end to end: the recipe
+# set up by etc/serialmail/spool-setup, remote mail injected with
+# sendmail lands in ~alias/spool through virtualdomains ":alias-outgoing",
+# and maildirsmtp flushes it to Postfix's smtp-sink and to our own
+# qmail-smtpd; permanent (550) and temporary (451) refusals and the
+# lifetime against a scripted peer, with and without PIPELINING; a
+# connection dropped after the body; AUTH LOGIN; SIZE; hostile spool
+# content; maildirqmtp against a scripted QMTP server; maildirserial
+# with plain sh clients; two flushes at once under flock.  TLS and AUTH
+# against qmail-smtpd and Postfix are in serialmail-tls.sh, the link
+# going down in serialmail-netns.sh.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/smtpd-lib.sh"
 

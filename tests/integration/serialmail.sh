@@ -133,6 +133,19 @@ else
   for n in 1 2 3 4 5 6; do t_skip "flush to smtp-sink ($n)" "/usr/sbin/smtp-sink is not installed (postfix)"; done
 fi
 
+# the recipe's flush script (etc/serialmail/flush-spool), once setlock is built
+if [ -x "$QBIN/setlock" ] && [ -x /usr/sbin/smtp-sink ]; then
+  printf 'Subject: by flush-spool\n\nvia the script\n' | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test fay@far.example
+  t_ok "one waits for flush-spool" t_wait_mail "$SPOOL" 1
+  out=$(QMAILHOME=$I SMARTHOST=127.0.0.1 PORT=$SINK TLS=may LOCK=$A/flush.lock \
+    sh "$TOP/etc/serialmail/flush-spool" 2>&1)
+  t_check "flush-spool: exit 0, spool empty" "$? $(spooled)" "0 0"
+  t_match "its line" "$out" 'flush: 1 delivered, 0 deferred, 0 bounced'
+  t_match "it ran as the spool's owner" "$(stat -c %u "$A/flush.lock")" "^$(stat -c %u "$A")\$"
+else
+  t_skip "etc/serialmail/flush-spool" "setlock is not built yet, or no smtp-sink"
+fi
+
 # --- flush 2: to our own qmail-smtpd ----------------------------------------------
 R=$D/isp
 s_instance "$R" far.example

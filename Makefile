@@ -37,6 +37,7 @@ include src/tls/Makefile.inc
 include src/smtpd/Makefile.inc
 include src/remote/Makefile.inc
 include src/alias/Makefile.inc
+include src/serial/Makefile.inc
 include tests/Makefile.inc
 
 build: $(DEPSTAMP) build/include/qconf.h $(LIBQ) $(PROGS)

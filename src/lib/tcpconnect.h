@@ -7,7 +7,9 @@
  *   tcpconnect(ip, port, source, seconds)
  *       Open a stream socket (close-on-exec) of ip's family, bind it to
  *       source when source is not null and source->family is set, and
- *       connect it to ip:port.  The connection must be made within
+ *       connect it to ip:port, with Nagle's algorithm off (TCP_NODELAY:
+ *       the callers write whole commands and bodies from their own
+ *       buffers).  The connection must be made within
  *       seconds; the kernel's own retries may end it sooner.  Returns
  *       the connected, blocking descriptor, or -1 with errno: ETIMEDOUT
  *       (no answer in time), ECONNREFUSED, ENETUNREACH, EHOSTUNREACH,

@@ -129,8 +129,29 @@ if [ -x /usr/sbin/smtp-sink ]; then
   done
   t_check "each with sender alice@gw.test, the recipient without the prefix, bytes intact" "$ok" 3
   t_match "the 8-bit, dotted message went unchanged" "$(cat "$D/sink"/* | od -c | tr -s ' ')" '351 t 351'
+
+  # 60 messages of 30 KB over one connection: no stall per message (with
+  # Nagle's algorithm on, the end of each body waited for the sink's
+  # delayed acknowledgement, 40 ms a message: 2.4 s in all)
+  rm -f "$D"/sink/*
+  i=0
+  while [ $i -lt 60 ]; do
+    { printf 'Return-Path: <alice@gw.test>\nDelivered-To: alias-outgoing-big%d@far.example\n' $i
+      printf 'Subject: big %d\n\n' $i
+      head -c 22000 /dev/zero | od -v -An -tx1 | head -c 30000; echo
+    } > "$SPOOL/new/1796000000.big$i.gw"
+    i=$((i + 1))
+  done
+  t_give "$I" "$SPOOL"
+  start=$(date +%s.%N)
+  flush -p "$SINK" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
+  end=$(date +%s.%N)
+  t_check "60 messages of 30 KB: exit 0, spool empty, 60 at the sink" \
+    "$rc $(spooled) $(ls "$D/sink" | wc -l | tr -d ' ')" "0 0 60"
+  t_ok "60 messages of 30 KB over one connection: under 1.2 s in all, no stall per message" \
+    awk -v s="$start" -v e="$end" 'BEGIN { exit !(e - s < 1.2) }'
 else
-  for n in 1 2 3 4 5 6; do t_skip "flush to smtp-sink ($n)" "/usr/sbin/smtp-sink is not installed (postfix)"; done
+  for n in 1 2 3 4 5 6 7 8; do t_skip "flush to smtp-sink ($n)" "/usr/sbin/smtp-sink is not installed (postfix)"; done
 fi
 
 # the recipe's flush script (etc/serialmail/flush-spool), once setlock is built

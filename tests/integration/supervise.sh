@@ -60,8 +60,9 @@ wait_count() {
   return 1
 }
 
+# qmailctl with the scanner's PATH: busybox's sv for busybox's runsvdir
 ctl() {
-  QMAILHOME=$INST QMAIL_SERVICE_DIR=$SVC "$QBIN/qmailctl" "$@"
+  PATH=${SV_PATH:-$PATH} QMAILHOME=$INST QMAIL_SERVICE_DIR=$SVC "$QBIN/qmailctl" "$@"
 }
 
 # the pid qmailctl stat shows for SERVICE (empty when down)
@@ -110,9 +111,9 @@ start_scanner() {
     s6) set -- s6-svscan "$SVC" ;;
     busybox) set -- "$BUSYBOX_BIN/runsvdir" "$SVC" ;;
   esac
-  sv_path=$PATH
-  [ "$1" = "${BUSYBOX_BIN:-}/runsvdir" ] && sv_path=$BUSYBOX_BIN:$PATH
-  PATH=$sv_path QMAILHOME=$INST QMAIL_LOGDIR=$LOGS DNSSERVER=127.0.0.1:1 \
+  SV_PATH=$PATH
+  [ "$1" = "${BUSYBOX_BIN:-}/runsvdir" ] && SV_PATH=$BUSYBOX_BIN:$PATH
+  PATH=$SV_PATH QMAILHOME=$INST QMAIL_LOGDIR=$LOGS DNSSERVER=127.0.0.1:1 \
     setsid "$@" > "$SVC.out" 2>&1 < /dev/null &
   SV_PID=$!
   SV_SID=$SV_PID
@@ -138,7 +139,7 @@ stop_scanner() {
 # A busybox with the runit applets, as symbolic links in BUSYBOX_BIN.
 BUSYBOX_BIN=
 find_busybox() {
-  for bb in ${BUSYBOX:-} busybox; do
+  for bb in ${BUSYBOX:-} "$TOP/build/busybox-runit/busybox" busybox; do
     command -v "$bb" > /dev/null 2>&1 || continue
     bb=$(command -v "$bb")
     for applet in runsvdir runsv svlogd sv; do
@@ -261,7 +262,7 @@ every_command() {
   t_ok "qmailctl cont" ctl cont
   t_ok "... and the message is delivered" t_wait_mail "$INST/alias/Maildir" $((n + 1)) 15
   n=$((n + 1))
-  t_fail "... qmailctl stat shows nothing paused" sh -c "QMAILHOME=$INST QMAIL_SERVICE_DIR=$SVC $QBIN/qmailctl stat | grep paused"
+  t_check "... qmailctl stat shows nothing paused" "$(ctl stat 2>&1 | grep -c paused)" 0
 
   # doqueue, alrm, flush: each retries a deferred message at once
   printf '|exit 111\n' > "$INST/alias/.qmail-retry"
@@ -392,7 +393,7 @@ for kind in daemontools runit s6 busybox; do
     command -v "$tool" > /dev/null 2>&1 || missing="$missing $tool"
   done
   if [ "$kind" = busybox ] && ! find_busybox; then
-    t_skip "busybox runsvdir" "no busybox with the runit applets (runsvdir, runsv, svlogd, sv): Debian's busybox and busybox-static are built without them; BUSYBOX=/path/to/busybox names one"
+    t_skip "busybox runsvdir" "no busybox with the runit applets (runsvdir, runsv, svlogd, sv): Debian's busybox and busybox-static are built without them; porting/busybox-runit.sh build/busybox-runit makes one (.ci/run does), or BUSYBOX=/path/to/busybox names one"
     continue
   fi
   if [ -n "$missing" ]; then

@@ -29,25 +29,39 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# The session of the scanner started last (SV_SID): every process of
-# the supervision tree stays in it.  Zombies are not counted: this
-# machine's init may be slow to reap what it inherits.
-session_procs() {
-  ps -eo sid=,stat=,pid=,args= \
-    | awk -v sid="$SV_SID" '$1 == sid && $2 !~ /^Z/ { $1 = ""; print }'
+# The processes of the supervision tree started last: those in the
+# scanner's session (SV_SID), and, since a supervisor may start its
+# services in sessions of their own (s6-supervise does), every process
+# whose working directory or command line is inside SV_BASE, the
+# directory that holds the instance, the run directories and the logs.
+# Zombies are not counted: this machine's init may be slow to reap what
+# it inherits.
+tree_procs() {
+  [ -n "${SV_SID:-}" ] || return 0
+  ps -eo pid=,sid=,stat=,args= | while read -r tp_pid tp_sid tp_stat tp_args; do
+    case $tp_stat in Z*) continue ;; esac
+    tp_cwd=$(readlink "/proc/$tp_pid/cwd" 2> /dev/null)
+    if [ "$tp_sid" = "$SV_SID" ]; then
+      echo "$tp_pid $tp_args"
+    else
+      case "$tp_cwd $tp_args" in
+        *"$SV_BASE"*) echo "$tp_pid $tp_args" ;;
+      esac
+    fi
+  done
 }
 
-# Kill what is left of the session (after a failure), then wait.
-session_kill() {
+# Kill what is left of the tree (after a failure).
+tree_kill() {
   [ -n "${SV_SID:-}" ] || return 0
   kill -KILL -- "-$SV_SID" 2> /dev/null
-  for pid in $(ps -eo sid=,pid= | awk -v sid="$SV_SID" '$1 == sid { print $2 }'); do
+  for pid in $(tree_procs | cut -d' ' -f1); do
     kill -KILL "$pid" 2> /dev/null
   done
   SV_SID=
 }
 # lib.sh's EXIT trap, with the session's processes killed first
-trap 'session_kill; for t_p in $T_PIDS; do kill -TERM "$t_p" 2>/dev/null; done
+trap 'tree_kill; for t_p in $T_PIDS; do kill -TERM "$t_p" 2>/dev/null; done
       chmod -R u+rwx "$T_ROOT" 2>/dev/null; rm -rf "$T_ROOT"' EXIT
 
 # wait_count FILE PATTERN N [SECS]: wait for N lines matching PATTERN
@@ -86,6 +100,22 @@ queue_mail() {   # RCPT MARK: through sendmail
     | QMAILHOME=$INST "$QBIN/sendmail" -f sender@test.example "$1"
 }
 
+# smtps_send PORT CAFILE: a message over SMTPS, the chain verified
+# against CAFILE (the certificate names mail.test, not the address)
+smtps_send() {
+  python3 - "$1" "$2" <<'EOF'
+import smtplib, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+ctx.check_hostname = False
+s = smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=30)
+s.ehlo("client.example")
+s.sendmail("a@b.example", ["joe@test.example"],
+           "Subject: smtps\r\n\r\nover TLS\r\n")
+print("sent", s.sock.version(), s.sock.cipher()[0])
+s.quit()
+EOF
+}
+
 # setup NAME: an instance, run directories and log directory for one
 # supervisor, in a fresh directory: INST, SVC, LOGS, PORT.
 setup() {
@@ -94,6 +124,9 @@ setup() {
   s_instance "$INST" || return 1
   # nothing leaves the machine, whatever a test does wrong
   echo ':127.0.0.1:1' > "$INST/control/smtproutes"
+  # what the run scripts read: the default delivery, the session limit
+  echo ./Maildir/ > "$INST/control/defaultdelivery"
+  echo 7 > "$INST/control/concurrencyincoming"
   mkdir -p "$SVC" "$LOGS" && chmod 755 "$LOGS" || return 1
   cp -R "$RUNDIRS/qmail-send" "$RUNDIRS/qmail-smtpd" "$SVC/" || return 1
   PORT=$(free_port)
@@ -116,7 +149,7 @@ start_scanner() {
   PATH=$SV_PATH QMAILHOME=$INST QMAIL_LOGDIR=$LOGS DNSSERVER=127.0.0.1:1 \
     setsid "$@" > "$SVC.out" 2>&1 < /dev/null &
   SV_PID=$!
-  SV_SID=$SV_PID
+  SV_SID=$SV_PID SV_BASE=$base
   T_PIDS="$T_PIDS $SV_PID"
 }
 
@@ -131,7 +164,7 @@ stop_scanner() {
     s6) kill -TERM "$SV_PID" ;;
   esac
   i=0
-  while [ -n "$(session_procs)" ] && [ $i -lt 150 ]; do
+  while [ -n "$(tree_procs)" ] && [ $i -lt 150 ]; do
     sleep 0.1; i=$((i + 1))
   done
 }
@@ -175,10 +208,14 @@ run_one() {
     t_check "$kind: the log directory belongs to the log user (the invoking user)" \
       "$(stat -c %u "$LOGS/qmail-send")" "$T_UID"
   fi
+  t_match "$kind: qmail-start got control/defaultdelivery" \
+    "$(tree_procs)" 'qmail-lspawn \./Maildir/$'
   i=0
   while ! $SMTPCLIENT "$PORT" > /dev/null 2>&1 && [ $i -lt 50 ]; do
     sleep 0.2; i=$((i + 1))
   done
+  t_ok "$kind: the listener's limit is control/concurrencyincoming" \
+    wait_count "$LOGS/qmail-smtpd/current" 'tcpserver: status: [0-9]+/7$' 1
 
   got=$($SMTPCLIENT "$PORT" --to joe@test.example --mark "smtp-$kind" 2>&1)
   t_match "$kind: qmail-smtpd accepts a message" "$got" '^data 250 '
@@ -222,9 +259,9 @@ run_one() {
   t_match "$kind: ... and qmail-smtpd down" "$got" '^qmail-smtpd: down [0-9]+ seconds'
   t_fail "$kind: ... and nothing listens any more" $SMTPCLIENT "$PORT"
   stop_scanner "$kind"
-  left=$(session_procs)
+  left=$(tree_procs)
   t_check "$kind: no process of the supervision tree is left" "$left" ""
-  session_kill
+  tree_kill
 }
 
 # every_command: qmailctl's commands, one by one, under the supervisor
@@ -242,6 +279,8 @@ every_command() {
   t_match "qmailctl stat: its logger up" "$got" '^qmail-send/log: up \(pid [0-9]+\) [0-9]+ seconds'
   t_match "qmailctl stat: qmail-smtpd up" "$got" '^qmail-smtpd: up \(pid [0-9]+\) [0-9]+ seconds'
   t_match "qmailctl stat: qmail-submission up" "$got" '^qmail-submission: up \(pid [0-9]+\) [0-9]+ seconds'
+  [ -z "$SPORT" ] \
+    || t_match "qmailctl stat: qmail-smtps up" "$got" '^qmail-smtps: up \(pid [0-9]+\) [0-9]+ seconds'
   t_match "qmailctl stat: the queue" "$got" '^messages in queue: 0$'
 
   # submission: AUTH required (a trusted listener, so without TLS)
@@ -251,6 +290,18 @@ every_command() {
   t_match "submission: after AUTH the message is accepted" "$got" '^data 250 '
   t_ok "submission: ... and delivered" t_wait_mail "$INST/alias/Maildir" 1 15
   n=1
+
+  # smtps: TLS from the first byte, with the instance's certificate
+  if [ -n "$SPORT" ]; then
+    got=$(smtps_send "$SPORT" "$INST/ca.pem" 2>&1)
+    t_match "smtps: a message over TLS from the first byte is accepted" "$got" '^sent TLSv1\.[23] '
+    t_ok "smtps: ... and delivered" t_wait_mail "$INST/alias/Maildir" 2 15
+    t_ok "smtps: ... and its log has the session with its cipher" \
+      wait_count "$LOGS/qmail-smtps/current" 'qmail-smtpd [0-9]+: accept .* tls=' 1
+    n=2
+  else
+    t_skip "smtps" "no openssl to make a test certificate"
+  fi
 
   # pause and cont
   t_ok "qmailctl pause" ctl pause
@@ -346,6 +397,14 @@ exec "$@"
 EOF
   chmod 755 "$base/checkpassword"
   echo "$base/checkpassword /bin/true" > "$SVC/qmail-submission/env/CHECKPASSWORD"
+  SPORT=
+  if s_certs "$INST"; then
+    cp -R "$RUNDIRS/qmail-smtps" "$SVC/" || return 1
+    SPORT=$(free_port)
+    mkdir "$SVC/qmail-smtps/env"
+    echo 127.0.0.1 > "$SVC/qmail-smtps/env/IP"
+    echo "$SPORT" > "$SVC/qmail-smtps/env/PORT"
+  fi
   for s in qmail-send qmail-smtpd qmail-submission; do
     mkdir -p "$SVC/$s/log/env"
     echo "$logger" > "$SVC/$s/log/env/QMAIL_LOGGER"
@@ -359,8 +418,8 @@ EOF
   done
   every_command "$kind"
   stop_scanner "$kind"
-  t_check "$kind (all commands): no process of the supervision tree is left" "$(session_procs)" ""
-  session_kill
+  t_check "$kind (all commands): no process of the supervision tree is left" "$(tree_procs)" ""
+  tree_kill
 }
 
 t_ok "the four log/run scripts are one file" sh -c \

@@ -41,8 +41,9 @@ usage: qmailctl COMMAND
                   control/morercpthosts.cdb (qmail-newmrh) and users/cdb
                   (qmail-newu) from their sources, where present
   help            this text
-services: $services (in $svdir, under $supervisor)
 EOF
+  [ -z "${svdir:-}" ] \
+    || echo "services:${services:- none} (in $svdir; supervisor: ${supervisor:-none})"
 }
 
 have() {
@@ -93,7 +94,9 @@ find_supervisor() {
     daemontools) tool=svc ;;
     runit) if have sv; then tool=sv; else tool="busybox sv"; fi ;;
     s6) tool=s6-svc ;;
-    none) die "no supervisor tools found (svc, sv, s6-svc): install daemontools, runit or s6" ;;
+    none)
+      [ "$command" = help ] && return 0
+      die "no supervisor tools found (svc, sv, s6-svc): install daemontools, runit or s6" ;;
     *) warn "QMAIL_SUPERVISOR must be daemontools, runit or s6, not \"$supervisor\""; exit 100 ;;
   esac
 }
@@ -159,7 +162,7 @@ state() {
 
 # wait_for STATE DIR...: wait, at most $wait_limit seconds, until every
 # DIR is STATE (up, down, paused or running, the last meaning up and not
-# paused); 1 if one is not by then.  A supervisor may take a moment: a
+# paused); exit 111 if one is not by then.  A supervisor may take a moment: a
 # daemontools supervise that has just started a service reads its
 # commands a second later.
 wait_for() {
@@ -181,8 +184,7 @@ wait_for() {
     sleep 0.2 2> /dev/null || sleep 1
     i=$((i + 1))
   done
-  warn "still not $want after $wait_limit seconds:$pending"
-  return 1
+  die "still not $want after $wait_limit seconds:$pending"
 }
 
 do_start() {
@@ -211,6 +213,11 @@ do_send_signal() {   # ACTION WHAT
   case " $services " in
     *" qmail-send "*) ;;
     *) die "qmail-send is not in $svdir" ;;
+  esac
+  line=$(state "$svdir/qmail-send")
+  case $line in
+    up*) ;;
+    *) die "qmail-send is not running ($line); qmailctl start starts it" ;;
   esac
   signal "$svdir/qmail-send" "$1" || die "unable to send $2 to qmail-send"
   echo "Sent $2 to qmail-send."
@@ -242,7 +249,7 @@ do_cdb() {
       status=111
     fi
   else
-    echo "No $control/tcp.smtp: every client is allowed and none may relay."
+    echo "No $control/tcp.smtp: every client is allowed, none gets RELAYCLIENT."
   fi
   if [ -e "$control/morercpthosts" ]; then
     if QMAILHOME=$home "$home/bin/qmail-newmrh"; then
@@ -279,7 +286,7 @@ esac
 
 if ! find_svdir; then
   case $command in
-    help) svdir="(none found)" services= supervisor="(none)"; usage; exit 0 ;;
+    help) svdir="(none found)" services= supervisor=; usage; exit 0 ;;
   esac
   die "no service directory holds qmail-send: set QMAIL_SERVICE_DIR, or link the run directories, e.g. ln -s $home/supervise/qmail-send /service/"
 fi
@@ -294,7 +301,7 @@ first=${dirs# }
 first=${first%% *}
 if [ -z "$first" ]; then
   case $command in
-    help) supervisor="(none)"; usage; exit 0 ;;
+    help) usage; exit 0 ;;
   esac
   die "no qmail service in $svdir; link the run directories, e.g. ln -s $home/supervise/qmail-send $svdir/"
 fi

@@ -364,6 +364,9 @@ every_command() {
 
   t_ok "qmailctl stop" ctl stop
   t_match "... everything down" "$(ctl stat 2>&1)" '^qmail-submission: down'
+  t_match "qmailctl hup with qmail-send down says so" "$(ctl hup 2>&1)" 'qmail-send is not running \(down '
+  ctl doqueue > /dev/null 2>&1
+  t_check "... and qmailctl doqueue fails with 111" "$?" 111
   t_ok "qmailctl start" ctl start
   got=$(ctl stat 2>&1)
   t_match "... qmail-send up" "$got" '^qmail-send: up '

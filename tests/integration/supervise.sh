@@ -129,6 +129,13 @@ setup() {
   echo 7 > "$INST/control/concurrencyincoming"
   mkdir -p "$SVC" "$LOGS" && chmod 755 "$LOGS" || return 1
   cp -R "$RUNDIRS/qmail-send" "$RUNDIRS/qmail-smtpd" "$SVC/" || return 1
+  # a sanitizer build's settings reach qmail-send the way an
+  # administrator's would: through its env directory
+  mkdir "$SVC/qmail-send/env"
+  for var in ASAN_OPTIONS UBSAN_OPTIONS; do
+    eval "value=\${$var:-}"
+    [ -z "$value" ] || echo "$value" > "$SVC/qmail-send/env/$var"
+  done
   PORT=$(free_port)
   mkdir "$SVC/qmail-smtpd/env"
   echo 127.0.0.1 > "$SVC/qmail-smtpd/env/IP"
@@ -261,6 +268,7 @@ run_one() {
   stop_scanner "$kind"
   left=$(tree_procs)
   t_check "$kind: no process of the supervision tree is left" "$left" ""
+  t_fail "$kind: no sanitizer report in any log" grep -rqs 'Sanitizer' "$LOGS"
   tree_kill
 }
 

@@ -149,19 +149,14 @@ case $MODE in
 esac
 bench_preflight inject "" unshare setpriv findmnt
 cleanup() {
-  stop_postfix
-  restore_postfix
   home=$(getent passwd "$buser" 2>/dev/null | cut -d: -f6)
   if [ -n "$home" ]; then
     rm -rf "$home/Maildir"
     rm -f "$home/Mailbox" "$home/Mailbox.lock"
   fi
   old_targets_remove
-  [ "$pf_restore_failed" = 1 ] && return    # keep the saved copies for the user
-  rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP PIPE
+bench_on_exit cleanup
 
 # The message: SIZE bytes exactly, headers and a body of text lines.
 mkmsg() {

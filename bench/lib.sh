@@ -42,6 +42,25 @@ bench_preflight() {
   chmod 755 "$work"
 }
 
+# bench_on_exit FUNC: at exit (and on a signal) run FUNC, the script's
+# own cleanup, then stop Postfix, put its configuration back and remove
+# the work directory (kept when the configuration could not be put back:
+# it holds the saved copies).
+bench_on_exit() {
+  bo_func=$1
+  trap '"$bo_func"; stop_postfix; restore_postfix
+        [ "$pf_restore_failed" = 1 ] || rm -rf "$work"' EXIT
+  trap 'exit 130' INT TERM HUP PIPE
+}
+
+# postfix_prepare TOOL: Postfix installed (apt-get when missing), its
+# running state noted, and TOOL (smtp-source, smtp-sink) there.
+postfix_prepare() {
+  postfix_note_running
+  postfix_install || exit 111
+  [ -x "$1" ] || { warn "$1 is missing (Debian: package postfix)"; exit 100; }
+}
+
 # Stop a process by PID: TERM, wait up to 10 s, then KILL.
 stop_pid() {
   [ -n "$1" ] || return 0

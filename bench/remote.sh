@@ -166,19 +166,9 @@ fi
 # ===================================================================
 bench_preflight remote qmail-remote unshare setpriv findmnt python3
 spid=
-cleanup() {
-  stop_postfix
-  restore_postfix
-  stop_pid "$spid"
-  [ "$pf_restore_failed" = 1 ] && return    # keep the saved copies for the user
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP PIPE
-
-postfix_note_running
-postfix_install || exit 111      # smtp-sink comes with it
-[ -x "$sink_cmd" ] || { warn "$sink_cmd is missing (Debian: package postfix)"; exit 100; }
+cleanup() { stop_pid "$spid"; }
+bench_on_exit cleanup
+postfix_prepare "$sink_cmd"
 id "$buser" > /dev/null 2>&1 || useradd -m "$buser" || { warn "useradd $buser failed"; exit 111; }
 [ "$INJECT_AS" = root ] || id "$INJECT_AS" > /dev/null 2>&1 ||
   { warn "INJECT_AS: no such user: $INJECT_AS"; exit 100; }

@@ -41,19 +41,9 @@ domain=remote.example
 
 bench_preflight serialmail maildirsmtp python3 setpriv
 spid=
-cleanup() {
-  stop_postfix
-  restore_postfix
-  stop_pid "$spid"
-  [ "$pf_restore_failed" = 1 ] && return    # keep the saved copies for the user
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP PIPE
-
-postfix_note_running
-postfix_install || exit 111      # smtp-sink comes with it
-[ -x "$sink_cmd" ] || { warn "$sink_cmd is missing (Debian: package postfix)"; exit 100; }
+cleanup() { stop_pid "$spid"; }
+bench_on_exit cleanup
+postfix_prepare "$sink_cmd"
 id nobody > /dev/null 2>&1 || { warn "needs the user nobody"; exit 100; }
 
 # The message: SIZE bytes, headers and lines of text.

@@ -184,20 +184,12 @@ bench_preflight smtpd qmail-smtpd unshare setpriv findmnt python3
 hpid=
 cleanup() {
   stop_pid "$hpid"
-  stop_postfix
-  restore_postfix
   home=$(getent passwd "$buser" 2>/dev/null | cut -d: -f6)
   [ -n "$home" ] && rm -rf "$home/Maildir"
   old_targets_remove
-  [ "$pf_restore_failed" = 1 ] && return    # keep the saved copies for the user
-  rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP PIPE
-
-postfix_note_running
-postfix_install || exit 111      # smtp-source comes with it
-[ -x "$source_cmd" ] || { warn "$source_cmd is missing (Debian: package postfix)"; exit 100; }
+bench_on_exit cleanup
+postfix_prepare "$source_cmd"
 id "$buser" > /dev/null 2>&1 || useradd -m "$buser" || { warn "useradd $buser failed"; exit 111; }
 bhome=$(getent passwd "$buser" | cut -d: -f6)
 [ -d "$bhome" ] || { mkdir -p "$bhome"; chown "$buser:" "$bhome"; }

@@ -397,3 +397,16 @@ sink_settled() {
   echo "$s_prev"
 }
 
+
+# sink_report WHO BEFORE AFTER MESSAGES [RECIPIENTS]: the sink's
+# differences for one system (BEFORE and AFTER are sink_counts lines),
+# printed and kept in d_conn, d_mesg, d_rcpt; warns unless they are
+# exactly MESSAGES messages (and RECIPIENTS recipients, when given).
+sink_report() {
+  # shellcheck disable=SC2086
+  set -- "$1" $2 $3 "$4" "${5:-}"
+  d_conn=$(($5 - $2)) d_mesg=$(($6 - $3)) d_rcpt=$(($7 - $4))
+  echo "$1: the sink counted $d_conn connections, $d_mesg messages, $d_rcpt recipients"
+  [ "$d_mesg" = "$8" ] || warn "warning: $1: the sink counted $d_mesg messages, not $8"
+  [ -z "$9" ] || [ "$d_rcpt" = "$9" ] || warn "warning: $1: the sink counted $d_rcpt recipients, not $9"
+}

@@ -221,18 +221,6 @@ echo "sink:     $sink_cmd -u nobody -c -D DUMP 127.0.0.1:$sport 256 (one for bot
 echo "disks:    our queue on $(fstype "$work"), Postfix's on $(fstype /var/spool/postfix), the sink's dump on $(fstype "$work/sink")"
 echo
 
-# sys_report WHO BEFORE AFTER: the sink's differences for one system
-# (BEFORE and AFTER are sink_counts lines), in d_conn, d_mesg, d_rcpt;
-# warns unless they are exactly N messages and N*RCPTS recipients.
-sys_report() {
-  # shellcheck disable=SC2086
-  set -- "$1" $2 $3
-  d_conn=$(($5 - $2)) d_mesg=$(($6 - $3)) d_rcpt=$(($7 - $4))
-  echo "$1: the sink counted $d_conn connections, $d_mesg messages, $d_rcpt recipients"
-  [ "$d_mesg" = "$N" ] || warn "warning: $1: the sink counted $d_mesg messages, not $N"
-  [ "$d_rcpt" = "$((N * RCPTS))" ] || warn "warning: $1: the sink counted $d_rcpt recipients, not $((N * RCPTS))"
-}
-
 # ---------------------------------------------------------------- ours
 ours_ok=0 ours_time='' ours_inject='' ours_drain='' ours_conn='' ours_mesg=''
 if [ "$SKIP_OURS" != 1 ]; then
@@ -246,7 +234,7 @@ if [ "$SKIP_OURS" != 1 ]; then
   [ -f "$work/ours.result" ] && . "$work/ours.result"
   # the daemons have stopped: every connection they opened is closed
   if [ "$ours_ok" = 1 ]; then
-    sys_report ours "$before" "$(sink_settled)"
+    sink_report ours "$before" "$(sink_settled)" "$N" "$((N * RCPTS))"
     ours_conn=$d_conn ours_mesg=$d_mesg
   fi
 fi
@@ -293,7 +281,7 @@ run_postfix() {
   pf_time=$(elapsed "$t0" "$t2") pf_drain=$(elapsed "$w_first" "$t2")
   # stopped: its cached connections are closed
   stop_postfix
-  sys_report postfix "$before" "$(sink_settled)"
+  sink_report postfix "$before" "$(sink_settled)" "$N" "$((N * RCPTS))"
   pf_conn=$d_conn pf_mesg=$d_mesg
 }
 pf_ok=0

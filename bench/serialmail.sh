@@ -67,15 +67,6 @@ echo "sink:     $sink_cmd -u nobody -c -D DUMP 127.0.0.1:$sink_port 256 (one for
 echo "disks:    the spool on $(fstype "$work"), Postfix's queue on $(fstype /var/spool/postfix)"
 echo
 
-# sys_report WHO BEFORE AFTER: the sink's differences for one system.
-sys_report() {
-  # shellcheck disable=SC2086
-  set -- "$1" $2 $3
-  d_conn=$(($5 - $2)) d_mesg=$(($6 - $3)) d_rcpt=$(($7 - $4))
-  echo "$1: the sink counted $d_conn connections, $d_mesg messages, $d_rcpt recipients"
-  [ "$d_mesg" = "$N" ] || warn "warning: $1: the sink counted $d_mesg messages, not $N"
-}
-
 # ---------------------------------------------------------------- ours
 ours_ok=0
 run_ours() {
@@ -109,7 +100,7 @@ EOF
   [ "$left" = 0 ] || { warn "ours: $left messages left in the spool"; return 1; }
   ours_time=$(elapsed "$t0" "$t1")
   echo "ours: all $N sent and the spool empty after $ours_time s; its log: $(tail -n 1 "$work/ours.err")"
-  sys_report ours "$before" "$(sink_settled)"
+  sink_report ours "$before" "$(sink_settled)" "$N"
   ours_conn=$d_conn
 }
 [ "$SKIP_OURS" = 1 ] || { run_ours && ours_ok=1; }
@@ -162,7 +153,7 @@ EOF
   pf_time=$(elapsed "$t0" "$t1")
   echo "postfix: all $N at the sink and the queue empty $pf_time s after postqueue -f"
   stop_postfix
-  sys_report postfix "$before" "$(sink_settled)"
+  sink_report postfix "$before" "$(sink_settled)" "$N"
 }
 [ "$SKIP_POSTFIX" = 1 ] || { run_postfix && pf_ok=1; }
 stop_postfix

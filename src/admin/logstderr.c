@@ -25,6 +25,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -83,6 +84,10 @@ main(int argc, char **argv)
   if (!stralloc_copys(&splogger, instance_home())
       || !stralloc_cats(&splogger, "/bin/splogger") || !stralloc_0(&splogger))
     die_nomem();
+  /* a superserver may leave SIGCHLD ignored, which would reap the
+   * intermediate process before waitpid sees it; the program, too,
+   * expects the default */
+  signal(SIGCHLD, SIG_DFL);
   if (pipe(log_pipe) == -1 || pipe(report) == -1
       || fcntl(report[1], F_SETFD, FD_CLOEXEC) == -1)
     _exit(111);

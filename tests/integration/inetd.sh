@@ -159,6 +159,17 @@ else
   t_match "xinetd smtp: xinetd's own START line is in syslog" \
     "$(cat "$L/syslog")" 'xinetd.*START: smtp pid=[0-9]+ from=127\.0\.0\.1'
 
+  # a control change reaches the next session: nothing to reload
+  out=$(python3 "$TOP/tests/integration/smtpclient.py" "$P_SMTP" \
+    --to someone@other.example 2>&1)
+  t_match "xinetd smtp: other.example is not ours yet" "$out" '^rcpt someone@other\.example 553'
+  echo other.example >> "$I/control/rcpthosts"
+  t_give "$I" "$I/control/rcpthosts"
+  out=$(python3 "$TOP/tests/integration/smtpclient.py" "$P_SMTP" \
+    --to someone@other.example 2>&1)
+  t_match "xinetd smtp: after adding it to rcpthosts, the next session takes it" \
+    "$out" '^rcpt someone@other\.example 250'
+
   tr=$($C transcript "$P_SMTP" 2>&1)
   t_match "xinetd smtp: a foreign recipient is refused" "$tr" '^553 '
   t_match "xinetd smtp: the client gets replies only" \

@@ -119,6 +119,40 @@ out=$(python3 "$TOP/tests/integration/smtpclient.py" "$P" \
 t_match "after the reload: mail for the new domain is accepted" "$out" '^data 250 ok'
 t_ok "after the reload: it is delivered locally" t_wait_mail "$I/alias/Maildir" 2
 
+# socket activation: qmail-smtpd@.service's command once per connection
+# with the socket on standard input and output (Accept=yes;
+# systemd-socket-activate --inetd does what the .socket unit asks of
+# systemd), as the unit's user, standard error apart (the journal)
+if ! command -v systemd-socket-activate > /dev/null 2>&1; then
+  t_skip "qmail-smtpd.socket and qmail-smtpd@.service" \
+    "systemd-socket-activate is not installed (Debian: systemd)"
+else
+  PA=$($C ports 1)
+  cmd=$(unit_cmd "$W/units/qmail-smtpd@.service" ExecStart)
+  # shellcheck disable=SC2086
+  (export QMAILHOME="$I" && t_as_owner "$I" sh -c 'echo $$ > "$0"; exec "$@"' \
+     "$I/activate.pid" systemd-socket-activate --inetd -a -l "127.0.0.1:$PA" \
+     -E QMAILHOME $cmd > /dev/null 2> "$W/journal-socket") &
+  T_PIDS="$T_PIDS $!"
+  t_check "qmail-smtpd.socket: listening" "$($C wait "$PA")" up
+  ACT=$(cat "$I/activate.pid")
+  T_PIDS="$T_PIDS $ACT"
+  out=$(python3 "$TOP/tests/integration/smtpclient.py" "$PA" \
+    --to someone@test.example --mark socket-mark 2>&1)
+  t_match "qmail-smtpd@.service: a message is accepted" "$out" '^data 250 ok'
+  t_ok "qmail-smtpd@.service: it is delivered" t_wait_mail "$I/alias/Maildir" 3
+  t_ok "qmail-smtpd@.service: qmail-smtpd's log is on standard error (the journal)" \
+    t_wait_grep "$W/journal-socket" 'qmail-smtpd [0-9]+: accept ip=127\.0\.0\.1' 10
+  tr=$($C transcript "$PA" 2>&1)
+  t_match "qmail-smtpd@.service: the client gets replies only" \
+    "$(printf '%s\n' "$tr" | grep -Ev '^[2-5][0-9][0-9][ -]' | tr -d '\n')" '^$'
+  t_match "qmail-smtpd@.service: tcp-env gave the client's address" \
+    "$(grep -l socket-mark "$I"/alias/Maildir/new/* | xargs grep -h '^Received: from')" \
+    '127\.0\.0\.1'
+  kill -TERM "$ACT" 2> /dev/null
+  i=0; while kill -0 "$ACT" 2> /dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+fi
+
 # stop: systemd TERMs the listener's control group, and only the main
 # process of the queue (KillMode=mixed)
 kill -TERM "$LISTENER"

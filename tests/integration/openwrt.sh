@@ -75,6 +75,12 @@ t_ok "qmail-smtpd's accept line reaches logd" \
 t_ok "qmail-send's delivery line reaches logd" \
   t_wait_grep "$D/logd" 'delivery [0-9]+: success' 10
 
+printf 'To: someone@test.example\nSubject: cron\n\nbody sendmail-mark\n' \
+  | QMAILHOME=$I "$QBIN/sendmail" -ti
+t_ok "a message through sendmail -ti is delivered" t_wait_mail "$I/alias/Maildir" 2
+t_match "it is the message sent" \
+  "$(grep -l sendmail-mark "$I"/alias/Maildir/new/* 2> /dev/null | wc -l)" '^1$'
+
 echo other.example >> "$I/control/locals"
 echo other.example >> "$I/control/rcpthosts"
 t_give "$I" "$I/control/locals" "$I/control/rcpthosts"
@@ -83,7 +89,7 @@ t_ok "reload: qmail-send rereads locals" t_wait_grep "$D/logd" 'status: reread l
 out=$(python3 "$TOP/tests/integration/smtpclient.py" "$P" \
   --to someone@other.example --mark after-reload 2>&1)
 t_match "after the reload: mail for the new domain is accepted" "$out" '^data 250 ok'
-t_ok "after the reload: it is delivered locally" t_wait_mail "$I/alias/Maildir" 2
+t_ok "after the reload: it is delivered locally" t_wait_mail "$I/alias/Maildir" 3
 
 sp=$(cat "$D/send.pid") lp=$(cat "$D/smtpd.pid")
 t_ok "stop" rc stop

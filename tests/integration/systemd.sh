@@ -106,6 +106,12 @@ t_ok "qmail-smtpd.service: qmail-smtpd's log is in the journal" \
 t_ok "qmail-send.service: the delivery is in the journal" \
   t_wait_grep "$W/journal-send" 'delivery [0-9]+: success' 10
 
+printf 'To: someone@test.example\nSubject: cron\n\nbody sendmail-mark\n' \
+  | QMAILHOME=$I "$QBIN/sendmail" -ti
+t_ok "a message through sendmail -ti is delivered" t_wait_mail "$I/alias/Maildir" 2
+t_match "it is the message sent" \
+  "$(grep -l sendmail-mark "$I"/alias/Maildir/new/* 2> /dev/null | wc -l)" '^1$'
+
 # reload: a new local domain takes effect after ExecReload's HUP
 echo other.example >> "$I/control/locals"
 echo other.example >> "$I/control/rcpthosts"
@@ -117,7 +123,7 @@ t_ok "qmail-send.service: qmail-send rereads locals" \
 out=$(python3 "$TOP/tests/integration/smtpclient.py" "$P" \
   --to someone@other.example --mark after-reload 2>&1)
 t_match "after the reload: mail for the new domain is accepted" "$out" '^data 250 ok'
-t_ok "after the reload: it is delivered locally" t_wait_mail "$I/alias/Maildir" 2
+t_ok "after the reload: it is delivered locally" t_wait_mail "$I/alias/Maildir" 3
 
 # socket activation: qmail-smtpd@.service's command once per connection
 # with the socket on standard input and output (Accept=yes;
@@ -140,7 +146,7 @@ else
   out=$(python3 "$TOP/tests/integration/smtpclient.py" "$PA" \
     --to someone@test.example --mark socket-mark 2>&1)
   t_match "qmail-smtpd@.service: a message is accepted" "$out" '^data 250 ok'
-  t_ok "qmail-smtpd@.service: it is delivered" t_wait_mail "$I/alias/Maildir" 3
+  t_ok "qmail-smtpd@.service: it is delivered" t_wait_mail "$I/alias/Maildir" 4
   t_ok "qmail-smtpd@.service: qmail-smtpd's log is on standard error (the journal)" \
     t_wait_grep "$W/journal-socket" 'qmail-smtpd [0-9]+: accept ip=127\.0\.0\.1' 10
   tr=$($C transcript "$PA" 2>&1)

@@ -29,6 +29,10 @@ t_match "qmail-smtpd@.service: the session as qmaild, its log to the journal" \
   "$(grep -E '^(User|StandardOutput|StandardError)=' "$U/qmail-smtpd@.service" | tr '\n' ' ')" \
   '^User=qmaild StandardOutput=socket StandardError=journal $'
 
+t_match "the journal tags: qmail for the queue, smtpd for SMTP (README: journalctl -t)" \
+  "$(cat "$U/qmail-send.service" "$U/qmail-smtpd.service" "$U/qmail-smtpd@.service" \
+     | sed -n 's/^SyslogIdentifier=//p' | tr '\n' ' ')" '^qmail smtpd smtpd $'
+
 I=$W/inst
 s_instance "$I"
 mkdir -p "$W/units"

@@ -66,7 +66,9 @@ d=$1; shift
 for n in null zero full random urandom tty; do
   mount --bind "/dev/$n" "$d/dev/$n" 2> /dev/null || exit 111
 done
-mount --bind "$d/dev" /dev || exit 111
+# --rbind: the device nodes bound above come along (a plain bind
+# would show the empty files under them, which only root can write)
+mount --rbind "$d/dev" /dev || exit 111
 # an ordinary user was root only to mount: back to its own ids, in a
 # user namespace nested in that one, for the command
 [ -z "$SL_MAP" ] && exec "$@"

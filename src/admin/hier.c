@@ -210,11 +210,13 @@ static const struct hier_entry files[] = {
   /* queue and configuration tools */
   F("bin/qmail-showctl", "build/bin/qmail-showctl", 0755),
   F("bin/splogger", "build/bin/splogger", 0755),
+  F("bin/logstderr", "build/bin/logstderr", 0755),
   F("bin/qmail-qread", "build/bin/qmail-qread", 0755),
   F("bin/qmail-qstat", "build/bin/qmail-qstat", 0755),
   F("bin/qmail-qmsg", "build/bin/qmail-qmsg", 0755),
   F("man/man8/qmail-showctl.8", "src/admin/qmail-showctl.8", 0644),
   F("man/man8/splogger.8", "src/admin/splogger.8", 0644),
+  F("man/man8/logstderr.8", "src/admin/logstderr.8", 0644),
   F("man/man8/qmail-qread.8", "src/admin/qmail-qread.8", 0644),
   F("man/man8/qmail-qstat.8", "src/admin/qmail-qstat.8", 0644),
   F("man/man8/qmail-qmsg.8", "src/admin/qmail-qmsg.8", 0644),

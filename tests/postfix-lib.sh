@@ -9,28 +9,24 @@
 #       when it can.
 #   pf_sasl_module NAME
 #       Cyrus SASL's plugin NAME (sasldb, plain, login) is installed.
-#   pf_dirs DIR
-#       DIR/conf and DIR/queue, and DIR/data, DIR/sasl and DIR/mail
-#       belonging to postfix.
+#   pf_instance DIR CERTS DOMAIN USER PASSWORD
+#       The directories of a private instance in DIR (conf, queue, and
+#       data, sasl and mail belonging to postfix); a Cyrus sasldb
+#       (DIR/sasl/sasldb2, postfix's, mode 600) holding USER, realm
+#       peer.test, with PASSWORD; DIR/conf/sasl/smtpd.conf pointing
+#       smtpd at it for PLAIN and LOGIN (Cyrus reads it from
+#       cyrus_sasl_config_path, Debian's Postfix from
+#       config_directory/sasl: this one directory is both); and
+#       DIR/conf/main.cf: peer.test on 127.0.0.1 (IPv4) only, mail for
+#       DOMAIN into the maildir DIR/mail/box/ (as postfix), STARTTLS
+#       offered with CERTS/server.pem and CERTS/server.key, AUTH only
+#       over TLS, relaying only for a client that logged in (a line
+#       appended to it overrides its).  Returns 1 (with saslpasswd2's
+#       output as TAP comments) when no sasldb was made.
 #   pf_services
 #       The unix-socket services of master.cf that a private instance
 #       needs (no inet service, nothing chrooted); a test prints its own
 #       inet lines first.
-#   pf_sasldb DIR USER DOMAIN PASSWORD
-#       A Cyrus sasldb, DIR/sasl/sasldb2 (postfix's, mode 600), holding
-#       USER@DOMAIN with PASSWORD (saslpasswd2's output in
-#       DIR/saslpasswd2.out), and DIR/conf/sasl/smtpd.conf, which points
-#       smtpd at it for PLAIN and LOGIN: Cyrus reads smtpd.conf from
-#       cyrus_sasl_config_path, Debian's Postfix from
-#       config_directory/sasl, and this one directory is both.  Returns 1
-#       when saslpasswd2 made no sasldb.
-#   pf_main_cf DIR CERTS DOMAIN
-#       Print a main.cf for the instance in DIR: peer.test on 127.0.0.1
-#       (IPv4) only, mail for DOMAIN into the maildir DIR/mail/box/ (as
-#       postfix; DIR/data, DIR/sasl and DIR/mail must be postfix's),
-#       STARTTLS offered with CERTS/server.pem and CERTS/server.key,
-#       AUTH (pf_sasldb's users) only over TLS, and relaying only for a
-#       client that logged in.  Lines printed after it override its.
 #   pf_start DIR
 #       postfix -c DIR/conf start (output in DIR/start.out), then wait up
 #       to 10 s for the master's pid in DIR/queue/pid/master.pid: sets
@@ -61,11 +57,6 @@ pf_sasl_module() {
     || ls /usr/lib/sasl2/lib"$1".so* > /dev/null 2>&1
 }
 
-pf_dirs() {
-  mkdir -p "$1/conf" "$1/queue" "$1/data" "$1/sasl" "$1/mail"
-  chown postfix "$1/data" "$1/sasl" "$1/mail"
-}
-
 pf_services() {
   cat <<'PFEOF'
 pickup    unix  n       -       n       60      1       pickup
@@ -94,11 +85,15 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 PFEOF
 }
 
-pf_sasldb() {
-  mkdir -p "$1/sasl" "$1/conf/sasl"
-  printf '%s' "$4" | saslpasswd2 -c -p -f "$1/sasl/sasldb2" -u "$3" "$2" \
+pf_instance() {
+  mkdir -p "$1/conf/sasl" "$1/queue" "$1/data" "$1/sasl" "$1/mail"
+  chown postfix "$1/data" "$1/sasl" "$1/mail"
+  printf '%s' "$5" | saslpasswd2 -c -p -f "$1/sasl/sasldb2" -u peer.test "$4" \
     > "$1/saslpasswd2.out" 2>&1
-  [ -s "$1/sasl/sasldb2" ] || return 1
+  if [ ! -s "$1/sasl/sasldb2" ]; then
+    sed 's/^/#   /' "$1/saslpasswd2.out"
+    return 1
+  fi
   chown postfix "$1/sasl/sasldb2"
   chmod 600 "$1/sasl/sasldb2"
   cat > "$1/conf/sasl/smtpd.conf" <<PFEOF
@@ -107,8 +102,10 @@ auxprop_plugin: sasldb
 mech_list: PLAIN LOGIN
 sasldb_path: $1/sasl/sasldb2
 PFEOF
+  pf_main_cf "$1" "$2" "$3" > "$1/conf/main.cf"
 }
 
+# pf_main_cf DIR CERTS DOMAIN: pf_instance's main.cf.
 pf_main_cf() {
   cat <<PFEOF
 compatibility_level = 3.6

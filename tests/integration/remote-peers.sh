@@ -72,18 +72,14 @@ postfix_peer() {
 
   # --- the private Postfix ----------------------------------------------------
   PF=$D/postfix
-  pf_dirs "$PF"
   PASS='Pf.s3cret-9'
-  if ! pf_sasldb "$PF" joe peer.test "$PASS"; then
-    t_report 1 "saslpasswd2 creates the sasldb"
-    sed 's/^/#   /' "$PF/saslpasswd2.out"
-    return
+  if ! pf_instance "$PF" "$C" peer.test joe "$PASS"; then
+    t_report 1 "saslpasswd2 creates the sasldb"; return
   fi
   P1=$(t_free_port)
   P2=$(t_free_port)
   while [ "$P2" = "$P1" ]; do P2=$(t_free_port); done
-  { pf_main_cf "$PF" "$C" peer.test
-    echo "smtpd_banner = \$myhostname ESMTP peer"; } > "$PF/conf/main.cf"
+  echo "smtpd_banner = \$myhostname ESMTP peer" >> "$PF/conf/main.cf"
   { printf '127.0.0.1:%s inet n -  n  -  -  smtpd\n' "$P1"
     printf '127.0.0.1:%s inet n -  n  -  -  smtpd -o syslog_name=postfix/plain -o smtpd_tls_security_level=none\n' "$P2"
     pf_services; } > "$PF/conf/master.cf"

@@ -156,17 +156,13 @@ postfix_peer() {
     t_report 1 "openssl makes the test CA"; return
   fi
   PF=$D/postfix
-  pf_dirs "$PF"
   PASS='Pf.s3cret-9'
-  if ! pf_sasldb "$PF" joe peer.test "$PASS"; then
-    t_report 1 "saslpasswd2 creates the sasldb"
-    sed 's/^/#   /' "$PF/saslpasswd2.out"
-    return
+  if ! pf_instance "$PF" "$C" far.example joe "$PASS"; then
+    t_report 1 "saslpasswd2 creates the sasldb"; return
   fi
   P1=$(t_free_port)
   P3=$(t_free_port)
   while [ "$P3" = "$P1" ]; do P3=$(t_free_port); done
-  pf_main_cf "$PF" "$C" far.example > "$PF/conf/main.cf"
   { printf '127.0.0.1:%s inet n -  n  -  -  smtpd\n' "$P1"
     printf '127.0.0.1:%s inet n -  n  -  -  smtpd -o syslog_name=postfix/smtps -o smtpd_tls_wrappermode=yes\n' "$P3"
     pf_services; } > "$PF/conf/master.cf"

@@ -23,6 +23,29 @@
 #   t_wait_grep FILE PATTERN [SECS]  wait for PATTERN in FILE
 #   t_make ARG...                    run make without the job server
 #
+# Ports and processes (the port helpers need python3):
+#   t_free_port                      prints a free TCP port on 127.0.0.1
+#   t_wait_port PORT                 waits up to 10 s until something
+#                                    accepts connections on 127.0.0.1:PORT
+#   t_alive PID                      true when PID is a process, not a
+#                                    zombie (an init slow to reap keeps them)
+#   t_children PID                   prints PID's child processes, one a
+#                                    line, zombies left out
+#   t_stop_tree PID [CHILD...]       TERM PID, KILL it when it is still
+#                                    there after 10 s, and reap it; then
+#                                    KILL each CHILD still there after 5 s
+#   t_dnsmasq PROBE ARG...           a private dnsmasq ($DNSMASQ, else
+#                                    the one installed) on a free port of
+#                                    127.0.0.1 (five tries), no upstream
+#                                    server and no /etc/hosts, serving the
+#                                    records in ARG... (--host-record=,
+#                                    --mx-host=, --local=/test/ ...); up
+#                                    once "dnsip PROBE" gets an answer
+#                                    through it.  Sets T_DNSPORT (empty
+#                                    when it did not come up; its errors
+#                                    in $T_ROOT/dnsmasq.err) and puts its
+#                                    pid on T_PIDS.
+#
 # Privileges.  Run as root, the suite still runs every instance as an
 # unprivileged user, so the privilege split is exercised, not bypassed:
 # t_instance gives the instance directory to $T_USER (default nobody;
@@ -299,6 +322,74 @@ t_wait_grep() {
   while [ $t_i -lt $((${3:-10} * 10)) ]; do
     grep -Eq -- "$2" "$1" 2>/dev/null && return 0
     sleep 0.1; t_i=$((t_i + 1))
+  done
+  return 1
+}
+
+t_free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+t_wait_port() {
+  python3 - "$1" <<'PYEOF'
+import socket, sys, time
+for i in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)
+PYEOF
+}
+
+t_alive() {
+  t_state=$(sed 's/.*) //' "/proc/$1/stat" 2> /dev/null | cut -c1)
+  [ -n "$t_state" ] && [ "$t_state" != Z ]
+}
+
+t_children() {
+  for t_st in /proc/[0-9]*/stat; do
+    sed 's/^.*) //' "$t_st" 2>/dev/null | {
+      read -r t_state t_ppid _ && [ "$t_ppid" = "$1" ] && [ "$t_state" != Z ] &&
+        echo "${t_st%/stat}" | sed 's|^/proc/||'
+    }
+  done
+}
+
+t_stop_tree() {
+  t_pid=$1; shift
+  kill -TERM "$t_pid" 2>/dev/null
+  t_i=0
+  while t_alive "$t_pid" && [ $t_i -lt 100 ]; do sleep 0.1; t_i=$((t_i + 1)); done
+  kill -KILL "$t_pid" 2>/dev/null
+  wait "$t_pid" 2>/dev/null
+  for t_k in "$@"; do
+    t_i=0
+    while t_alive "$t_k" && [ $t_i -lt 50 ]; do sleep 0.1; t_i=$((t_i + 1)); done
+    kill -KILL "$t_k" 2>/dev/null
+  done
+}
+
+t_dnsmasq() {
+  t_probe=$1; shift
+  t_dm_prog=${DNSMASQ:-$(command -v dnsmasq || echo /usr/sbin/dnsmasq)}
+  T_DNSPORT=
+  for _ in 1 2 3 4 5; do
+    t_port=$(t_free_port)
+    "$t_dm_prog" -k --port="$t_port" --listen-address=127.0.0.1 --bind-interfaces \
+      --no-resolv --no-hosts --conf-file=/dev/null --pid-file= --log-facility=- \
+      "$@" 2> "$T_ROOT/dnsmasq.err" &
+    t_dm=$!
+    t_i=0
+    while [ $t_i -lt 50 ] && kill -0 $t_dm 2>/dev/null; do
+      if DNSSERVER=127.0.0.1:$t_port "$QBIN/dnsip" "$t_probe" > /dev/null 2>&1; then
+        T_DNSPORT=$t_port; break
+      fi
+      sleep 0.1; t_i=$((t_i + 1))
+    done
+    if [ -n "$T_DNSPORT" ]; then T_PIDS="$T_PIDS $t_dm"; return 0; fi
+    kill $t_dm 2>/dev/null; wait $t_dm 2>/dev/null
   done
   return 1
 }

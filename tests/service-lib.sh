@@ -1,12 +1,11 @@
 # service-lib.sh -- looking at services started by boot scripts (init.d,
-# rc.d) from outside, for tests (sourced after lib.sh).
+# rc.d) from outside, for tests (sourced after lib.sh; free ports and
+# live processes are lib.sh's t_free_port and t_alive).
 #
-#   free_port                   a free TCP port on 127.0.0.1
 #   smtp PORT FROM TO MARK      send one message (Python's smtplib), the
 #                               Subject and body MARK
 #   mail_code PORT              EHLO, then the reply code to MAIL
 #   tls_greeting PORT           the greeting on an SMTPS connection
-#   alive PID                   true when PID is a process, not a zombie
 #   argv PID                    its command line, words and blanks
 #   child_argv PID NAME         the command line of PID's child NAME
 #   ours TEXT                   the live processes with =TEXT... in
@@ -14,12 +13,13 @@
 #                               the scripts put it there through
 #                               QMAILHOME or their settings file)
 #   wait_none TEXT              wait up to 10 seconds until ours is empty
-
-# A free TCP port on 127.0.0.1.
-free_port() {
-  python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+#   none_left NAME TEXT         wait_none TEXT, then the test NAME: no
+#                               process of ours is left (the command
+#                               lines of those left are shown)
+#   track_pids DIR              put the pids in DIR/*.pid on lib.sh's
+#                               T_PIDS, so that what a boot script
+#                               started is stopped at exit even when a
+#                               test fails before its stop
 
 # smtp PORT FROM TO MARK: send one message with smtplib.
 smtp() {
@@ -60,14 +60,8 @@ ours() {
     o_p=${o_d#/proc/}
     [ "$o_p" = $$ ] && continue
     tr '\0' '\n' 2> /dev/null < "$o_d/environ" | grep -q "=$1" || continue
-    alive "$o_p" && echo "$o_p"
+    t_alive "$o_p" && echo "$o_p"
   done
-}
-
-# alive PID: true when PID is a process and not a zombie.
-alive() {
-  a_state=$(sed 's/.*) //' "/proc/$1/stat" 2> /dev/null | cut -c1)
-  [ -n "$a_state" ] && [ "$a_state" != Z ]
 }
 
 # wait_none DIR: wait up to 10 seconds until no process of ours is left.
@@ -77,6 +71,19 @@ wait_none() {
     sleep 0.1; w_i=$((w_i + 1))
   done
   [ -z "$(ours "$1")" ]
+}
+
+# none_left NAME DIR: the test that nothing of ours is left.
+none_left() {
+  wait_none "$2"
+  t_check "$1" "$(ours "$2" | while read -r n_p; do argv "$n_p"; echo; done)" ""
+}
+
+# track_pids DIR: the pids in DIR's pidfiles go on T_PIDS.
+track_pids() {
+  for r_pid in "$1"/*.pid; do
+    [ -f "$r_pid" ] && T_PIDS="$T_PIDS $(cat "$r_pid")"
+  done
 }
 
 # argv PID: the command line of PID, words separated by blanks.

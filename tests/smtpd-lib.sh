@@ -16,10 +16,16 @@
 #   s_stop NAME DIR
 #       TERM the listener (also done at exit for every s_listen, through
 #       lib.sh's T_PIDS).
+#   s_ca DIR [CN]
+#       A test CA (DIR/ca.pem, its key DIR/ca.key; its name CN, default
+#       "Test CA") and a certificate for mail.test signed by it
+#       (DIR/server.pem, its key DIR/server.key, mode 600); openssl's
+#       output in DIR/certs.log.  Needs openssl (returns 1 without, or
+#       when openssl fails).
 #   s_certs DIR
-#       A test CA (DIR/ca.pem) and a certificate for mail.test signed by
-#       it, with its key, in DIR/control/servercert.pem, readable only
-#       by the instance's owner.  Needs openssl (returns 1 without).
+#       s_ca DIR, and the certificate with its key in
+#       DIR/control/servercert.pem, readable only by the instance's
+#       owner.
 #   s_session DIR < SCRIPT
 #       Run qmail-smtpd directly (no network) for instance DIR, as its
 #       owner, with TCPREMOTEIP=127.0.0.1: the client's bytes come from
@@ -83,11 +89,11 @@ s_stop() {
   rm -f "$2/$1.pid"
 }
 
-s_certs() {
+s_ca() {
   command -v openssl > /dev/null 2>&1 || return 1
   ( cd "$1" || exit 1
     openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
-      -days 2 -subj "/CN=Test CA" \
+      -days 2 -subj "/CN=${2:-Test CA}" \
       -addext basicConstraints=critical,CA:TRUE \
       -addext keyUsage=critical,keyCertSign || exit 1
     openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr \
@@ -95,8 +101,14 @@ s_certs() {
     printf 'subjectAltName=DNS:mail.test\n' > server.ext
     openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -set_serial 2 \
       -days 2 -extfile server.ext -out server.pem || exit 1
+    chmod 600 server.key; chmod 644 ca.pem ) > "$1/certs.log" 2>&1
+}
+
+s_certs() {
+  s_ca "$1" || return 1
+  ( cd "$1" || exit 1
     cat server.pem server.key > control/servercert.pem
-    chmod 600 control/servercert.pem ) > "$1/certs.log" 2>&1 || return 1
+    chmod 600 control/servercert.pem ) >> "$1/certs.log" 2>&1 || return 1
   t_give "$1" "$1/control/servercert.pem"
 }
 

@@ -17,75 +17,27 @@
  */
 #include <unistd.h>
 
-#include "env.h"
-#include "errmsg.h"
-#include "scan.h"
 #include "serial_flush.h"
-
-static void
-usage(void)
-{
-  die(100, "usage: maildirqmtp [-p port] [-l lifetime] [-T seconds] "
-      "[-C seconds] dir prefix host");
-}
-
-static unsigned int
-number(const char *s)
-{
-  unsigned int n;
-  size_t len = scan_uint(s, &n);
-
-  if (!len || s[len] || !n)
-    usage();
-  return n;
-}
 
 int
 main(int argc, char **argv)
 {
-  static char *args[16];
-  const char *dir, *prefix, *host, *env_port;
-  const char *lifetime = FLUSH_LIFETIME, *io_seconds = 0;
-  unsigned int port = 209, connect_seconds = FLUSH_CONNECT_SECONDS;
-  int opt, n = 0;
+  struct serial_flush f;
+  int opt;
 
-  errmsg_init("maildirqmtp");
-  env_port = env_get("PORT");
-  if (env_port && *env_port)
-    port = number(env_port);
+  flush_init(&f, "maildirqmtp", "usage: maildirqmtp [-p port] "
+             "[-l lifetime] [-T seconds] [-C seconds] dir prefix host", 209);
   while ((opt = getopt(argc, argv, "+p:l:T:C:")) != -1)
-    switch (opt) {
-    case 'p': port = number(optarg); break;
-    case 'l': number(optarg); lifetime = optarg; break;
-    case 'T': number(optarg); io_seconds = optarg; break;
-    case 'C': connect_seconds = number(optarg); break;
-    default: usage();
-    }
+    if (!flush_option(&f, opt, optarg))
+      flush_usage(&f);
   argc -= optind;
   argv += optind;
-  if (argc != 3 || port > 65535)
-    usage();
-  dir = argv[0];
-  prefix = argv[1];
-  host = argv[2];
+  if (argc != 3)
+    flush_usage(&f);
 
-  if (!flush_anything(dir))
-    return 0;
-  flush_connect(dir, host, port, connect_seconds);
-
-  args[n++] = flush_program("maildirserial");
-  args[n++] = "-b";
-  args[n++] = "-t";
-  args[n++] = (char *)lifetime;
-  args[n++] = "--";
-  args[n++] = (char *)dir;
-  args[n++] = (char *)prefix;
-  args[n++] = flush_program("serialqmtp");
-  if (io_seconds)
-    args[n++] = "-T", args[n++] = (char *)io_seconds;
-  args[n++] = "--";
-  args[n++] = (char *)prefix;
-  args[n] = 0;
-  execv(args[0], args);
-  die_sys(111, "unable to run ", args[0]);
+  flush_dial(&f, argv[0], argv[1], argv[2], "serialqmtp");
+  flush_arg_value(&f, "-T", f.io_seconds);
+  flush_arg(&f, "--");
+  flush_arg(&f, argv[1]);
+  flush_exec(&f);
 }

@@ -23,98 +23,50 @@
  */
 #include <unistd.h>
 
-#include "env.h"
-#include "errmsg.h"
-#include "scan.h"
 #include "serial_flush.h"
-
-static void
-usage(void)
-{
-  die(100, "usage: maildirsmtp [-s] [-p port] [-t none|may|require|verify] "
-      "[-c cafile] [-a authfile] [-P] [-l lifetime] [-T seconds] "
-      "[-C seconds] dir prefix host helohost");
-}
-
-static unsigned int
-number(const char *s)
-{
-  unsigned int n;
-  size_t len = scan_uint(s, &n);
-
-  if (!len || s[len] || !n)
-    usage();
-  return n;
-}
 
 int
 main(int argc, char **argv)
 {
-  static char *args[32];
-  const char *dir, *prefix, *host, *helohost, *env_port;
-  const char *lifetime = FLUSH_LIFETIME, *policy = 0, *cafile = 0, *authfile = 0;
-  const char *io_seconds = 0;
-  unsigned int port = 25, connect_seconds = FLUSH_CONNECT_SECONDS;
-  int implicit_tls = 0, plaintext = 0, opt, n = 0;
+  struct serial_flush f;
+  const char *policy = 0, *cafile = 0, *authfile = 0;
+  int implicit_tls = 0, plaintext = 0, opt;
 
-  errmsg_init("maildirsmtp");
-  env_port = env_get("PORT");
-  if (env_port && *env_port)
-    port = number(env_port);
+  flush_init(&f, "maildirsmtp", "usage: maildirsmtp [-s] [-p port] "
+             "[-t none|may|require|verify] [-c cafile] [-a authfile] [-P] "
+             "[-l lifetime] [-T seconds] [-C seconds] "
+             "dir prefix host helohost", 25);
   while ((opt = getopt(argc, argv, "+sp:t:c:a:Pl:T:C:")) != -1)
     switch (opt) {
     case 's': implicit_tls = 1; break;
-    case 'p': port = number(optarg); break;
     case 't': policy = optarg; break;
     case 'c': cafile = optarg; break;
     case 'a': authfile = optarg; break;
     case 'P': plaintext = 1; break;
-    case 'l': number(optarg); lifetime = optarg; break;
-    case 'T': number(optarg); io_seconds = optarg; break;
-    case 'C': connect_seconds = number(optarg); break;
-    default: usage();
+    default:
+      if (!flush_option(&f, opt, optarg))
+        flush_usage(&f);
     }
   argc -= optind;
   argv += optind;
-  if (argc != 4 || port > 65535)
-    usage();
-  dir = argv[0];
-  prefix = argv[1];
-  host = argv[2];
-  helohost = argv[3];
-  if (port == 465)
+  if (argc != 4)
+    flush_usage(&f);
+  if (f.port == 465)
     implicit_tls = 1;
 
-  if (!flush_anything(dir))
-    return 0;
-  flush_connect(dir, host, port, connect_seconds);
-
-  args[n++] = flush_program("maildirserial");
-  args[n++] = "-b";
-  args[n++] = "-t";
-  args[n++] = (char *)lifetime;
-  args[n++] = "--";
-  args[n++] = (char *)dir;
-  args[n++] = (char *)prefix;
-  args[n++] = flush_program("serialsmtp");
+  flush_dial(&f, argv[0], argv[1], argv[2], "serialsmtp");
   if (implicit_tls)
-    args[n++] = "-s";
+    flush_arg(&f, "-s");
   if (plaintext)
-    args[n++] = "-p";
-  if (policy)
-    args[n++] = "-t", args[n++] = (char *)policy;
-  if (cafile)
-    args[n++] = "-c", args[n++] = (char *)cafile;
-  if (authfile)
-    args[n++] = "-a", args[n++] = (char *)authfile;
-  if (io_seconds)
-    args[n++] = "-T", args[n++] = (char *)io_seconds;
-  args[n++] = "-n";
-  args[n++] = (char *)host;
-  args[n++] = "--";
-  args[n++] = (char *)prefix;
-  args[n++] = (char *)helohost;
-  args[n] = 0;
-  execv(args[0], args);
-  die_sys(111, "unable to run ", args[0]);
+    flush_arg(&f, "-p");
+  flush_arg_value(&f, "-t", policy);
+  flush_arg_value(&f, "-c", cafile);
+  flush_arg_value(&f, "-a", authfile);
+  flush_arg_value(&f, "-T", f.io_seconds);
+  flush_arg(&f, "-n");
+  flush_arg(&f, argv[2]);
+  flush_arg(&f, "--");
+  flush_arg(&f, argv[1]);
+  flush_arg(&f, argv[3]);
+  flush_exec(&f);
 }

@@ -1,4 +1,5 @@
-/* serial.h -- what the dial-up spool programs share (serial_envelope.c).
+/* serial.h -- what the dial-up spool programs share (serial_envelope.c,
+ * and serial_client.c for the clients).
  *
  * A spool is a maildir that qmail-local fills: every message in it
  * starts with the two lines qmail-local writes for a maildir delivery,
@@ -31,6 +32,25 @@
  *   serial_result(out, name, status, text)
  *       Write one client result to out (not flushed); a line end inside
  *       text becomes a space.  1, or 0 with errno.
+ *
+ * For the clients (serial_client.c):
+ *
+ *   serial_server(given)
+ *       The server's name for the texts: given, or $TCPREMOTEHOST when
+ *       given is null; when that is null or empty, $TCPREMOTEIP; when
+ *       that is not set either, "".
+ *   serial_open(name, env, prefix, fd)
+ *       Open the spool file name (O_NONBLOCK, no symlink followed), read
+ *       its envelope into env and return its recipient (as
+ *       serial_recipient), with *fd open at env->body.  When the file
+ *       cannot be sent: a null pointer, *fd -1, and env->why saying why
+ *       ("unable to open the file: REASON", what serial_envelope_read
+ *       found wrong, or a read error) for the file's result; env->why is
+ *       null when the file is simply not for prefix and gets no result.
+ *   serial_each_file(send)
+ *       Call send with each file name read from fd 0 (names end in a
+ *       NUL byte; an empty one is passed over) until the end of the
+ *       input; exits 111 when reading fails.
  */
 #ifndef SERIAL_H
 #define SERIAL_H
@@ -56,5 +76,9 @@ int serial_envelope_read(int fd, struct serial_envelope *env);
 const char *serial_recipient(struct serial_envelope *env, const char *prefix);
 int serial_result(buffer *out, const char *name, char status,
                   const char *text);
+const char *serial_server(const char *given);
+const char *serial_open(const char *name, struct serial_envelope *env,
+                        const char *prefix, int *fd);
+void serial_each_file(void (*send)(const char *name));
 
 #endif

@@ -1,6 +1,6 @@
-/* serial_flush.c -- what maildirsmtp and maildirqmtp share: the look
- * into the spool before dialling, the connection, the programs' paths;
- * see serial_flush.h. */
+/* serial_flush.c -- what maildirsmtp and maildirqmtp share: their
+ * common options, the look into the spool before dialling, the
+ * connection, the maildirserial command line; see serial_flush.h. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -8,15 +8,17 @@
 #include <unistd.h>
 
 #include "dns.h"
+#include "env.h"
 #include "errmsg.h"
 #include "fd.h"
 #include "fmt.h"
 #include "instance.h"
+#include "scan.h"
 #include "serial_flush.h"
 #include "stralloc.h"
 #include "tcpconnect.h"
 
-char *
+static char *
 flush_program(const char *name)
 {
   stralloc path = STRALLOC_ZERO;
@@ -29,7 +31,7 @@ flush_program(const char *name)
 
 /* A flush that would send nothing does not connect, so an empty spool
  * dials nothing up.  Only a look: maildirserial decides what to send. */
-int
+static int
 flush_anything(const char *dir)
 {
   static const char *const sub[] = { "/new", "/cur" };
@@ -62,7 +64,7 @@ flush_anything(const char *dir)
   return found;
 }
 
-void
+static void
 flush_connect(const char *dir, const char *host, unsigned int port,
               unsigned int connect_seconds)
 {
@@ -113,3 +115,96 @@ flush_connect(const char *dir, const char *host, unsigned int port,
     die_nomem();
 }
 
+
+void
+flush_usage(const struct serial_flush *f)
+{
+  die(100, f->usage);
+}
+
+unsigned int
+flush_number(const struct serial_flush *f, const char *s)
+{
+  unsigned int n;
+  size_t len = scan_uint(s, &n);
+
+  if (!len || s[len] || !n)
+    flush_usage(f);
+  return n;
+}
+
+void
+flush_init(struct serial_flush *f, const char *program, const char *usage,
+           unsigned int port)
+{
+  const char *env_port;
+
+  errmsg_init(program);
+  f->usage = usage;
+  f->port = port;
+  f->connect_seconds = FLUSH_CONNECT_SECONDS;
+  f->lifetime = FLUSH_LIFETIME;
+  f->io_seconds = 0;
+  f->n = 0;
+  env_port = env_get("PORT");
+  if (env_port && *env_port)
+    f->port = flush_number(f, env_port);
+}
+
+int
+flush_option(struct serial_flush *f, int opt, const char *arg)
+{
+  switch (opt) {
+  case 'p': f->port = flush_number(f, arg); return 1;
+  case 'l': flush_number(f, arg); f->lifetime = arg; return 1;
+  case 'T': flush_number(f, arg); f->io_seconds = arg; return 1;
+  case 'C': f->connect_seconds = flush_number(f, arg); return 1;
+  }
+  return 0;
+}
+
+void
+flush_arg(struct serial_flush *f, const char *arg)
+{
+  /* room for the null pointer that ends the list */
+  if (f->n >= FLUSH_ARGS_MAX - 1)
+    die(111, "too many arguments for maildirserial (#4.3.0)");
+  f->args[f->n++] = (char *)arg;
+}
+
+void
+flush_arg_value(struct serial_flush *f, const char *flag, const char *value)
+{
+  if (value) {
+    flush_arg(f, flag);
+    flush_arg(f, value);
+  }
+}
+
+void
+flush_dial(struct serial_flush *f, const char *dir, const char *prefix,
+           const char *host, const char *client)
+{
+  if (f->port > 65535)
+    flush_usage(f);
+  if (!flush_anything(dir))
+    exit(0);
+  flush_connect(dir, host, f->port, f->connect_seconds);
+
+  flush_arg(f, flush_program("maildirserial"));
+  flush_arg(f, "-b");
+  flush_arg(f, "-t");
+  flush_arg(f, f->lifetime);
+  flush_arg(f, "--");
+  flush_arg(f, dir);
+  flush_arg(f, prefix);
+  flush_arg(f, flush_program(client));
+}
+
+void
+flush_exec(struct serial_flush *f)
+{
+  f->args[f->n] = 0;
+  execv(f->args[0], f->args);
+  die_sys(111, "unable to run ", f->args[0]);
+}

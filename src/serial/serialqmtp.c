@@ -19,7 +19,6 @@
  * without a result are untouched); 100 for a usage error.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -27,7 +26,6 @@
 #include <unistd.h>
 
 #include "buffer.h"
-#include "env.h"
 #include "errmsg.h"
 #include "fmt.h"
 #include "netstring.h"
@@ -173,21 +171,10 @@ send_file(const char *name)
   const char *rcpt, *why;
   int fd, rc;
 
-  fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (fd == -1) {
-    put_result(name, 'Z', "not tried: unable to open the file",
-               strerror(errno));
-    return;
-  }
-  if (!serial_envelope_read(fd, &env)) {
-    put_result(name, 'Z', "not tried", errno == EINVAL ? env.why
-               : strerror(errno));
-    close(fd);
-    return;
-  }
-  rcpt = serial_recipient(&env, prefix);
+  rcpt = serial_open(name, &env, prefix, &fd);
   if (!rcpt) {
-    close(fd);
+    if (env.why)
+      put_result(name, 'Z', "not tried", env.why);
     return;
   }
   rc = send_package(fd, &env, rcpt, &why);
@@ -226,7 +213,6 @@ send_file(const char *name)
 int
 main(int argc, char **argv)
 {
-  stralloc name = STRALLOC_ZERO;
   int opt;
 
   errmsg_init("serialqmtp");
@@ -247,23 +233,7 @@ main(int argc, char **argv)
   if (argc != 1)
     usage();
   prefix = argv[0];
-  server = env_get("TCPREMOTEHOST");
-  if (!server || !server[0])
-    server = env_get("TCPREMOTEIP");
-  if (!server)
-    server = "";
-  for (;;) {
-    int rc;
-
-    name.len = 0;
-    rc = buffer_getline(buffer_0, &name, '\0');
-    if (rc == -1)
-      die_sys(111, "unable to read the file names");
-    if (rc == 0)
-      break;
-    if (name.len < 2)
-      continue;
-    send_file(name.s);
-  }
+  server = serial_server(0);
+  serial_each_file(send_file);
   return 0;
 }

@@ -30,7 +30,6 @@
  * files that got no result are untouched); 100 for a usage error.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,7 +37,6 @@
 
 #include "address.h"
 #include "buffer.h"
-#include "env.h"
 #include "errmsg.h"
 #include "scan.h"
 #include "serial.h"
@@ -229,27 +227,15 @@ send_file(const char *name)
   unsigned int code;
   int fd;
 
-  fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (fd == -1) {
-    stralloc why = STRALLOC_ZERO;
-
-    if (!stralloc_copys(&why, "unable to open the file: ")
-        || !stralloc_cats(&why, strerror(errno)) || !stralloc_0(&why)
-        || !serial_result(&results, name, 'Z', why.s))
-      die_nomem();
-    stralloc_free(&why);
-    return;
-  }
-  if (fstat(fd, &st) == -1 || !serial_envelope_read(fd, &env)) {
-    if (!serial_result(&results, name, 'Z', errno == EINVAL ? env.why
-                       : strerror(errno)))
-      die_sys(111, "unable to write results");
+  rcpt = serial_open(name, &env, prefix, &fd);
+  if (rcpt && fstat(fd, &st) == -1) {
+    env.why = strerror(errno);
     close(fd);
-    return;
+    rcpt = 0;
   }
-  rcpt = serial_recipient(&env, prefix);
   if (!rcpt) {
-    close(fd);
+    if (env.why && !serial_result(&results, name, 'Z', env.why))
+      die_sys(111, "unable to write results");
     return;
   }
   if (!envelope_commands(name, &env, rcpt, st.st_size - env.body, &mail,
@@ -341,11 +327,17 @@ options(int *argc, char ***argv)
   *argv += i;
 }
 
+/* One file, its result written out before the next is begun. */
+static void
+send_file_flushed(const char *name)
+{
+  send_file(name);
+  results_flush();
+}
+
 int
 main(int argc, char **argv)
 {
-  stralloc name = STRALLOC_ZERO;
-
   errmsg_init("serialsmtp");
   sig_ignore(SIGPIPE);
   options(&argc, &argv);
@@ -353,28 +345,10 @@ main(int argc, char **argv)
     usage();
   prefix = argv[0];
   opt.helohost = argv[1];
-  if (!opt.servername)
-    opt.servername = env_get("TCPREMOTEHOST");
-  if (!opt.servername || !opt.servername[0])
-    opt.servername = env_get("TCPREMOTEIP");
-  if (!opt.servername)
-    opt.servername = "";
+  opt.servername = serial_server(opt.servername);
 
   smtp = session_start(&opt);
-  for (;;) {
-    int rc;
-
-    name.len = 0;
-    rc = buffer_getline(buffer_0, &name, '\0');
-    if (rc == -1)
-      die_sys(111, "unable to read the file names");
-    if (rc == 0)
-      break;
-    if (name.len < 2)
-      continue;
-    send_file(name.s);
-    results_flush();
-  }
+  serial_each_file(send_file_flushed);
   session_end();
   return 0;
 }

@@ -47,31 +47,10 @@ chmod 755 "$T/var" "$T/home"
 bm_pid=
 bm_kids=
 
-alive() { # PID: running (a zombie counts as gone)
-  [ -r "/proc/$1/stat" ] && ! sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^Z'
-}
-
-children() { # PID: its child processes
-  for st in /proc/[0-9]*/stat; do
-    sed 's/^.*) //' "$st" 2>/dev/null | {
-      read -r state ppid rest && [ "$ppid" = "$1" ] && [ "$state" != Z ] &&
-        echo "${st%/stat}" | sed 's|^/proc/||'
-    }
-  done
-}
-
 stop_daemons() {
   [ -n "$bm_pid" ] || return 0
-  kill -TERM "$bm_pid" 2>/dev/null
-  i=0
-  while alive "$bm_pid" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-  kill -KILL "$bm_pid" 2>/dev/null
-  wait "$bm_pid" 2>/dev/null
-  for k in $bm_kids; do
-    i=0
-    while alive "$k" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -KILL "$k" 2>/dev/null
-  done
+  # shellcheck disable=SC2086
+  t_stop_tree "$bm_pid" $bm_kids
   bm_pid=
 }
 
@@ -173,14 +152,14 @@ start_daemons() { # boot script
   bm_pid=$!
   t_wait_grep "$LOG" '^status: local' 10
   t_check "boot/$1 starts the mail system" "$?" 0
-  bm_kids=$(children "$bm_pid")
+  bm_kids=$(t_children "$bm_pid")
 }
 
 stop_round() { # boot script
   kids=$bm_kids
   stop_daemons
   left=
-  for k in $kids; do alive "$k" && left="$left $k"; done
+  for k in $kids; do t_alive "$k" && left="$left $k"; done
   t_check "no daemon of the boot/$1 round survives" "$left" ""
 }
 

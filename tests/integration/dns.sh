@@ -173,7 +173,7 @@ fi
 # refusal to bind is caught below and another port tried.
 pick_port() {
   if [ -n "$PY" ]; then
-    "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    t_free_port
   else
     echo $((20000 + $$ % 20000 + ${1:-0} * 7))
   fi

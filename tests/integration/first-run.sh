@@ -59,31 +59,10 @@ fr_pid=
 fr_kids=
 mounted=
 
-alive() { # PID: running (a zombie counts as gone)
-  [ -r "/proc/$1/stat" ] && ! sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^Z'
-}
-
-children() { # PID: its child processes
-  for st in /proc/[0-9]*/stat; do
-    sed 's/^.*) //' "$st" 2>/dev/null | {
-      read -r state ppid rest && [ "$ppid" = "$1" ] && [ "$state" != Z ] &&
-        echo "${st%/stat}" | sed 's|^/proc/||'
-    }
-  done
-}
-
 stop_daemons() {
   [ -n "$fr_pid" ] || return 0
-  kill -TERM "$fr_pid" 2>/dev/null
-  i=0
-  while alive "$fr_pid" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-  kill -KILL "$fr_pid" 2>/dev/null
-  wait "$fr_pid" 2>/dev/null
-  for k in $fr_kids; do
-    i=0
-    while alive "$k" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -KILL "$k" 2>/dev/null
-  done
+  # shellcheck disable=SC2086
+  t_stop_tree "$fr_pid" $fr_kids
   fr_pid=
 }
 
@@ -211,9 +190,9 @@ if [ -z "$sanitizer" ]; then
   $Q/boot/maildir > "$LOG" 2>&1 &
   fr_pid=$!
   i=0
-  while [ $i -lt 50 ] && [ -z "$(children "$fr_pid")" ]; do sleep 0.1; i=$((i + 1)); done
-  fr_kids=$(children "$fr_pid")
-  t_ok "boot/maildir is running" alive "$fr_pid"
+  while [ $i -lt 50 ] && [ -z "$(t_children "$fr_pid")" ]; do sleep 0.1; i=$((i + 1)); done
+  fr_kids=$(t_children "$fr_pid")
+  t_ok "boot/maildir is running" t_alive "$fr_pid"
 fi
 
 # ---- 6. mail to root arrives at frjoe ----------------------------------------
@@ -273,7 +252,7 @@ fi
 kids=$fr_kids
 stop_daemons
 left=
-for k in $kids; do alive "$k" && left="$left $k"; done
+for k in $kids; do t_alive "$k" && left="$left $k"; done
 t_check "qmail-send and its helpers are stopped" "$left" ""
 if [ -e /usr/sbin/sendmail.pre-qmail ]; then
   (cd "$TOP" && t_make -s uninstall-sendmail-links) > "$T/unlinks.log" 2>&1

@@ -46,7 +46,7 @@ variant() {
   L=$D/log
   sl_start "$L" || { t_report 1 "$v: the syslog collector starts"; return; }
   chmod 755 "$L"
-  port=$(free_port)
+  port=$(t_free_port)
   # the shipped example (all commented out) with the test's settings
   cp "$TOP/init.d/default-qmail" "$D/defaults"
   cat >> "$D/defaults" <<EOD
@@ -85,11 +85,9 @@ EOS
     rc=$?
     # whatever a start left running is stopped at exit, should a test
     # fail before its stop
-    for r_pid in "$D"/run/*.pid; do
-      case $2 in
-        *start | force-reload) [ -f "$r_pid" ] && T_PIDS="$T_PIDS $(cat "$r_pid")" ;;
-      esac
-    done
+    case $2 in
+      *start | force-reload) track_pids "$D/run" ;;
+    esac
   }
 
   rc qmail status
@@ -170,7 +168,7 @@ EOS
   t_check "$v: qmail-smtpd force-reload: 0" "$rc" 0
   new_pid=$(cat "$D/run/qmail-smtpd.pid" 2> /dev/null)
   t_match "$v: ... restarts it with the new -c" "$(argv "$new_pid")" " -c 9 "
-  t_fail "$v: ... the old listener is gone" alive "$smtpd_pid"
+  t_fail "$v: ... the old listener is gone" t_alive "$smtpd_pid"
   smtp "$port" sender@client.test someone@test.example "mark-again-$v" > "$D/smtp.out" 2>&1
   t_check "$v: ... and accepts mail" "$?" 0
 
@@ -187,8 +185,7 @@ EOS
   rc qmail stop
   t_check "$v: stop when stopped: 0" "$rc" 0
   t_check "$v: no pidfile left" "$(ls "$D/run")" ""
-  wait_none "$D"
-  t_check "$v: no process of ours left" "$(ours "$D" | while read -r p; do argv "$p"; echo; done)" ""
+  none_left "$v: no process of ours left" "$D"
 
   # a pidfile left by a crash: status 1; one naming another program too
   echo 999999999 > "$D/run/qmail-send.pid"
@@ -210,7 +207,7 @@ EOS
   kpid=$(cat "$D/run/qmail-send.pid")
   kill -KILL "$kpid"
   k_i=0
-  while alive "$kpid" && [ $k_i -lt 50 ]; do sleep 0.1; k_i=$((k_i + 1)); done
+  while t_alive "$kpid" && [ $k_i -lt 50 ]; do sleep 0.1; k_i=$((k_i + 1)); done
   rc qmail status
   t_check "$v: status after kill -9: 1 (dead, pidfile left)" "$rc" 1
   n=$(ls "$M/new" | wc -l)
@@ -224,7 +221,7 @@ EOS
   t_match "$v: ... the queued message is delivered" "$(cat "$M/new/"* 2> /dev/null)" "^mark-killed-$v$"
 
   # submission (-a): MAIL before AUTH is refused
-  sport=$(free_port)
+  sport=$(t_free_port)
   echo "QMAIL_SUBMISSION_PORT=$sport" >> "$D/defaults"
   rc qmail-submission start
   t_check "$v: qmail-submission without a checkpassword: 6 (not configured)" "$rc" 6
@@ -258,7 +255,7 @@ print(s.getsockname()[1], flush=True); time.sleep(60)' > "$D/holder.port" &
   t_check "$v: ... stop: 0" "$rc" 0
 
   # SMTPS (-s): TLS from the first byte
-  tport=$(free_port)
+  tport=$(t_free_port)
   echo "QMAIL_SMTPS_PORT=$tport" >> "$D/defaults"
   rc qmail-smtps start
   t_check "$v: qmail-smtps without a certificate: 6 (not configured)" "$rc" 6
@@ -275,8 +272,7 @@ print(s.getsockname()[1], flush=True); time.sleep(60)' > "$D/holder.port" &
   rc qmail stop
   t_check "$v: the final stop: 0" "$rc" 0
   t_check "$v: no pidfile left at the end" "$(ls "$D/run")" ""
-  wait_none "$D"
-  t_check "$v: no process of ours left at the end" "$(ours "$D" | while read -r p; do argv "$p"; echo; done)" ""
+  none_left "$v: no process of ours left at the end" "$D"
   kill -TERM "$SL_PID" 2> /dev/null
 }
 

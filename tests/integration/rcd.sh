@@ -46,7 +46,7 @@ for f in qmailsend qmailsmtpd qmailsubmission qmailsmtps; do
   sed "s|^\. /etc/rc\.subr$|. $TOP/tests/rc-subr-standin.sh|" "$TOP/rc.d/$f" > "$D/rc.d/$f"
   chmod 755 "$D/rc.d/$f"
 done
-port=$(free_port)
+port=$(t_free_port)
 smtpd_user=$(id -nu)
 [ "$T_UID" = 0 ] && smtpd_user=$(id -nu "${T_OWNER%%:*}")
 cat > "$D/rc.conf" <<EOC
@@ -70,11 +70,9 @@ rc() {
   rc=$?
   # whatever a start left running is stopped at exit, should a test fail
   # before its stop
-  for r_pid in "$D"/run/*.pid; do
-    case $2 in
-      *start) [ -f "$r_pid" ] && T_PIDS="$T_PIDS $(cat "$r_pid")" ;;
-    esac
-  done
+  case $2 in
+    *start) track_pids "$D/run" ;;
+  esac
 }
 
 rc qmailsend start
@@ -144,10 +142,10 @@ rc qmailsmtpd restart
 t_check "qmailsmtpd restart: 0" "$rc" 0
 new_pid=$(cat "$D/run/qmail-smtpd.pid" 2> /dev/null)
 t_match "... with the new -c" "$(argv "$new_pid")" " -c 8 "
-t_fail "... the old listener is gone" alive "$smtpd_pid"
+t_fail "... the old listener is gone" t_alive "$smtpd_pid"
 
 # submission and SMTPS
-sport=$(free_port)
+sport=$(t_free_port)
 printf 'qmail_submission_enable="YES"\nqmail_submission_address="127.0.0.1"\nqmail_submission_port="%s"\nqmail_submission_user="%s"\n' \
   "$sport" "$smtpd_user" >> "$D/rc.conf"
 rc qmailsubmission start
@@ -170,7 +168,7 @@ t_match "... qmail-smtpd -a CHECKPASSWORD" \
 t_check "... MAIL before AUTH: 530" "$(mail_code "$sport" 2>&1)" 530
 rc qmailsubmission stop
 t_check "qmailsubmission stop: 0" "$rc" 0
-tport=$(free_port)
+tport=$(t_free_port)
 printf 'qmail_smtps_enable="YES"\nqmail_smtps_address="127.0.0.1"\nqmail_smtps_port="%s"\nqmail_smtps_user="%s"\n' \
   "$tport" "$smtpd_user" >> "$D/rc.conf"
 rc qmailsmtps start
@@ -196,13 +194,11 @@ t_check "status after stop: 1 (not running)" "$rc" 1
 rc qmailsend stop
 t_check "stop when stopped: 1, as rc.subr does" "$rc" 1
 t_check "no pidfile left" "$(ls "$D/run")" ""
-wait_none "$D"
-t_check "no process of ours left" "$(ours "$D" | while read -r p; do argv "$p"; echo; done)" ""
+none_left "no process of ours left" "$D"
 sed -i 's/^qmail_enable="YES"/qmail_enable="NO"/' "$D/rc.conf"
 rc qmailsend onestart
 t_check "onestart with qmail_enable=NO: 0" "$rc" 0
 rc qmailsend onestop
 t_check "onestop: 0" "$rc" 0
-wait_none "$D"
-t_check "no process of ours left at the end" "$(ours "$D" | while read -r p; do argv "$p"; echo; done)" ""
+none_left "no process of ours left at the end" "$D"
 t_done

@@ -28,49 +28,16 @@
 D=$(t_tmpdir)
 PY=$(command -v python3 || true)
 
-free_port() {
-  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-# wait_port PORT: something accepts connections on 127.0.0.1:PORT (10 s)
-wait_port() {
-  "$PY" - "$1" <<'PYEOF'
-import socket, sys, time
-for i in range(100):
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.1)
-sys.exit(1)
-PYEOF
-}
-
 # ===========================================================================
 # 1. Postfix's smtpd with TLS from a test CA and AUTH required
 # ===========================================================================
 postfix_peer() {
-  if [ "$T_UID" != 0 ]; then
-    t_skip "qmail-remote against Postfix's smtpd" "needs root (postfix start)"; return
+  why=$(pf_missing)
+  if [ -n "$why" ]; then
+    t_skip "qmail-remote against Postfix's smtpd" "$why"; return
   fi
   if [ -z "$PY" ]; then
     t_skip "qmail-remote against Postfix's smtpd" "python3 is not installed"; return
-  fi
-  if ! command -v postfix > /dev/null 2>&1 || ! command -v postconf > /dev/null 2>&1; then
-    t_skip "qmail-remote against Postfix's smtpd" "postfix is not installed"; return
-  fi
-  if ! id postfix > /dev/null 2>&1 || ! getent group postdrop > /dev/null 2>&1; then
-    t_skip "qmail-remote against Postfix's smtpd" "no postfix user or postdrop group"; return
-  fi
-  if ! command -v saslpasswd2 > /dev/null 2>&1; then
-    t_skip "qmail-remote against Postfix's smtpd" "saslpasswd2 is not installed (sasl2-bin)"; return
-  fi
-  # sasl_module NAME: Cyrus SASL's plugin NAME is installed
-  sasl_module() {
-    ls /usr/lib/*/sasl2/lib"$1".so* > /dev/null 2>&1 \
-      || ls /usr/lib/sasl2/lib"$1".so* > /dev/null 2>&1
-  }
-  if ! sasl_module sasldb || ! sasl_module plain || ! sasl_module login; then
-    t_skip "qmail-remote against Postfix's smtpd" "Cyrus SASL's sasldb, PLAIN and LOGIN modules are not installed (libsasl2-modules, libsasl2-modules-db)"; return
   fi
   if ! command -v openssl > /dev/null 2>&1; then
     t_skip "qmail-remote against Postfix's smtpd" "openssl is not installed (the test CA)"; return
@@ -81,25 +48,10 @@ postfix_peer() {
   fi
 
   # --- DNS: the relay names, all 127.0.0.1 ---------------------------------
-  dnsport=
-  for _ in 1 2 3 4 5; do
-    p=$(free_port)
-    "$DNSMASQ" -k --port="$p" --listen-address=127.0.0.1 --bind-interfaces \
-      --no-resolv --no-hosts --conf-file=/dev/null --pid-file= --log-facility=- \
-      --local=/test/ --host-record=mail.test,127.0.0.1 \
-      --host-record=wrong.test,127.0.0.1 --host-record=plain.test,127.0.0.1 \
-      2> "$D/dnsmasq.err" &
-    dm=$!
-    j=0
-    while [ $j -lt 50 ] && kill -0 $dm 2>/dev/null; do
-      if DNSSERVER=127.0.0.1:$p "$QBIN/dnsip" mail.test > /dev/null 2>&1; then
-        dnsport=$p; break
-      fi
-      sleep 0.1; j=$((j + 1))
-    done
-    if [ -n "$dnsport" ]; then T_PIDS="$T_PIDS $dm"; break; fi
-    kill $dm 2>/dev/null; wait $dm 2>/dev/null
-  done
+  t_dnsmasq mail.test \
+    --local=/test/ --host-record=mail.test,127.0.0.1 \
+    --host-record=wrong.test,127.0.0.1 --host-record=plain.test,127.0.0.1
+  dnsport=$T_DNSPORT
   if [ -z "$dnsport" ]; then
     t_skip "qmail-remote against Postfix's smtpd" "dnsmasq did not start"; return
   fi
@@ -109,106 +61,31 @@ postfix_peer() {
   # --- a test CA, a certificate for mail.test, and another CA -------------
   C=$D/certs
   mkdir -p "$C"
-  if ! ( cd "$C" || exit 1
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
-      -days 2 -subj "/CN=Peer Test CA" \
+  if ! s_ca "$C" "Peer Test CA" || ! openssl req -x509 -newkey rsa:2048 -nodes \
+      -keyout "$C/other.key" -out "$C/other.pem" -days 2 -subj "/CN=Other CA" \
       -addext basicConstraints=critical,CA:TRUE \
-      -addext keyUsage=critical,keyCertSign || exit 1
-    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr \
-      -subj "/CN=mail.test" || exit 1
-    printf 'subjectAltName=DNS:mail.test\n' > server.ext
-    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -set_serial 2 \
-      -days 2 -extfile server.ext -out server.pem || exit 1
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem \
-      -days 2 -subj "/CN=Other CA" \
-      -addext basicConstraints=critical,CA:TRUE \
-      -addext keyUsage=critical,keyCertSign || exit 1
-    chmod 600 server.key ) > "$D/certs.log" 2>&1; then
+      -addext keyUsage=critical,keyCertSign >> "$C/certs.log" 2>&1; then
     t_report 1 "openssl makes the test CA and certificates"
-    sed 's/^/#   /' "$D/certs.log" | tail -n 5
+    sed 's/^/#   /' "$C/certs.log" | tail -n 5
     return
   fi
 
   # --- the private Postfix ----------------------------------------------------
   PF=$D/postfix
-  mkdir -p "$PF/conf" "$PF/queue" "$PF/data" "$PF/sasl" "$PF/mail"
-  chown postfix "$PF/data" "$PF/sasl" "$PF/mail"
-  pf_uid=$(id -u postfix)
-  pf_gid=$(id -g postfix)
-  pf_daemons=$(postconf -d -h daemon_directory 2>/dev/null)
   PASS='Pf.s3cret-9'
-  printf '%s' "$PASS" | saslpasswd2 -c -p -f "$PF/sasl/sasldb2" -u peer.test joe \
-    > "$D/saslpasswd2.out" 2>&1
-  if [ ! -s "$PF/sasl/sasldb2" ]; then
-    t_report 1 "saslpasswd2 creates the sasldb"
-    sed 's/^/#   /' "$D/saslpasswd2.out"
-    return
+  if ! pf_instance "$PF" "$C" peer.test joe "$PASS"; then
+    t_report 1 "saslpasswd2 creates the sasldb"; return
   fi
-  chown postfix "$PF/sasl/sasldb2"
-  chmod 600 "$PF/sasl/sasldb2"
-  # Cyrus reads smtpd.conf from cyrus_sasl_config_path; Debian's Postfix
-  # looks in config_directory/sasl: this one directory is both
-  mkdir -p "$PF/conf/sasl"
-  cat > "$PF/conf/sasl/smtpd.conf" <<PFEOF
-pwcheck_method: auxprop
-auxprop_plugin: sasldb
-mech_list: PLAIN LOGIN
-sasldb_path: $PF/sasl/sasldb2
-PFEOF
-  P1=$(free_port)
-  P2=$(free_port)
-  while [ "$P2" = "$P1" ]; do P2=$(free_port); done
-  cat > "$PF/conf/main.cf" <<PFEOF
-compatibility_level = 3.6
-queue_directory = $PF/queue
-data_directory = $PF/data
-daemon_directory = $pf_daemons
-mail_owner = postfix
-setgid_group = postdrop
-maillog_file = $PF/maillog
-maillog_file_prefixes = $PF
-myhostname = peer.test
-mydomain = peer.test
-myorigin = peer.test
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks =
-alias_maps =
-alias_database =
-smtputf8_enable = no
-biff = no
-smtpd_banner = \$myhostname ESMTP peer
-virtual_mailbox_domains = peer.test
-virtual_mailbox_base = $PF/mail
-virtual_mailbox_maps = static:box/
-virtual_uid_maps = static:$pf_uid
-virtual_gid_maps = static:$pf_gid
-virtual_minimum_uid = 1
-smtpd_tls_cert_file = $C/server.pem
-smtpd_tls_key_file = $C/server.key
-smtpd_tls_security_level = may
-smtpd_tls_loglevel = 1
-smtpd_sasl_auth_enable = yes
-smtpd_sasl_type = cyrus
-smtpd_sasl_path = smtpd
-cyrus_sasl_config_path = $PF/conf/sasl
-smtpd_sasl_local_domain = peer.test
-smtpd_sasl_security_options = noanonymous
-smtpd_tls_auth_only = yes
-smtpd_relay_restrictions = permit_sasl_authenticated, reject
-smtpd_recipient_restrictions =
-PFEOF
+  P1=$(t_free_port)
+  P2=$(t_free_port)
+  while [ "$P2" = "$P1" ]; do P2=$(t_free_port); done
+  echo "smtpd_banner = \$myhostname ESMTP peer" >> "$PF/conf/main.cf"
   { printf '127.0.0.1:%s inet n -  n  -  -  smtpd\n' "$P1"
     printf '127.0.0.1:%s inet n -  n  -  -  smtpd -o syslog_name=postfix/plain -o smtpd_tls_security_level=none\n' "$P2"
     pf_services; } > "$PF/conf/master.cf"
-  if ! pf_start "$PF" || ! wait_port "$P1" || ! wait_port "$P2"; then
-    t_report 1 "a private Postfix starts, listening on 127.0.0.1:$P1 and :$P2"
-    sed 's/^/#   /' "$PF/start.out" "$PF/maillog" 2>/dev/null | tail -n 10
-    [ -n "$pf_pid" ] && T_PIDS="$T_PIDS $pf_pid"
-    return
+  if ! pf_listen "$PF" "$P1" "$P2"; then
+    t_report 1 "a private Postfix starts, listening on 127.0.0.1:$P1 and :$P2"; return
   fi
-  T_PIDS="$T_PIDS $pf_pid"
   t_report 0 "a private Postfix starts, listening on 127.0.0.1:$P1 (STARTTLS) and :$P2 (none)"
 
   # --- qmail-remote's own control files -----------------------------------

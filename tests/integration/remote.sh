@@ -25,10 +25,6 @@ DNSSERVER=127.0.0.1:1
 RES_OPTIONS="timeout:1 attempts:1"
 export DNSSERVER RES_OPTIONS
 
-free_port() {
-  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 cat > "$D/peer.py" <<'PYEOF'
 # A scripted SMTP server for qmail-remote's tests.
 #   python3 peer.py SCENARIO ADDRESS PORT DIR
@@ -268,7 +264,7 @@ route "example.test:[127.0.0.1]:$P"
 remote example.test a@me.test x@example.test < "$D/msg"
 t_match "a 421 greeting: Z" "$out" '^ZConnected to .* 421 4\.3\.2 busy$'
 
-CLOSED=$(free_port)
+CLOSED=$(t_free_port)
 route "example.test:[127.0.0.1]:$CLOSED"
 remote example.test a@me.test x@example.test < "$D/msg"
 t_match "connection refused: Z saying so" "$out" "^ZUnable to connect to \[127\.0\.0\.1\] \[127\.0\.0\.1\] port $CLOSED: Connection refused\. \(#4\.4\.1\)\$"
@@ -312,7 +308,7 @@ rm "$H/control/smtpauth"
 
 # --- smtp-sink ----------------------------------------------------------------------
 if [ -x /usr/sbin/smtp-sink ]; then
-  SINK=$(free_port)
+  SINK=$(t_free_port)
   ( cd "$D" && exec /usr/sbin/smtp-sink -u "$(id -un)" -d "$D/sink/%M." 127.0.0.1:$SINK 10 ) \
     > "$D/sink.log" 2>&1 &
   T_PIDS="$T_PIDS $!"
@@ -335,40 +331,26 @@ fi
 DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 DNSPORT=
 if [ -x "$DNSMASQ" ]; then
-  for try in 1 2 3 4 5; do
-    p=$(free_port)
-    "$DNSMASQ" -k --port="$p" --listen-address=127.0.0.1 --bind-interfaces \
-      --no-resolv --no-hosts --conf-file=/dev/null --pid-file= --log-facility=- \
-      --local=/test/ \
-      --mx-host=mx.test,b.mx.test,20 --mx-host=mx.test,a.mx.test,10 \
-      --host-record=a.mx.test,127.0.0.2 --host-record=b.mx.test,127.0.0.3 \
-      --mx-host=down.test,dead.down.test,10 --mx-host=down.test,b.mx.test,20 \
-      --host-record=dead.down.test,127.0.0.5 \
-      --mx-host=busy.test,busy.busy.test,10 --mx-host=busy.test,b.mx.test,20 \
-      --host-record=busy.busy.test,127.0.0.6 \
-      --host-record=arec.test,127.0.0.4 \
-      --mx-host=loop.test,self.loop.test,10 --host-record=self.loop.test,127.0.0.1 \
-      --mx-host=better.test,a.mx.test,5 --mx-host=better.test,self.loop.test,10 \
-      --host-record=relay.test,127.0.0.3 \
-      --host-record=mail.test,127.0.0.1 --host-record=wrong.test,127.0.0.1 \
-      --mx-host=nullmx.test,.,0 \
-      2> "$D/dnsmasq.err" &
-    dm=$!
-    j=0
-    while [ $j -lt 50 ] && kill -0 $dm 2>/dev/null; do
-      if DNSSERVER=127.0.0.1:$p "$QBIN/dnsip" arec.test > /dev/null 2>&1; then
-        DNSPORT=$p; break
-      fi
-      sleep 0.1; j=$((j + 1))
-    done
-    if [ -n "$DNSPORT" ]; then T_PIDS="$T_PIDS $dm"; break; fi
-    kill $dm 2>/dev/null; wait $dm 2>/dev/null
-  done
+  t_dnsmasq arec.test \
+    --local=/test/ \
+    --mx-host=mx.test,b.mx.test,20 --mx-host=mx.test,a.mx.test,10 \
+    --host-record=a.mx.test,127.0.0.2 --host-record=b.mx.test,127.0.0.3 \
+    --mx-host=down.test,dead.down.test,10 --mx-host=down.test,b.mx.test,20 \
+    --host-record=dead.down.test,127.0.0.5 \
+    --mx-host=busy.test,busy.busy.test,10 --mx-host=busy.test,b.mx.test,20 \
+    --host-record=busy.busy.test,127.0.0.6 \
+    --host-record=arec.test,127.0.0.4 \
+    --mx-host=loop.test,self.loop.test,10 --host-record=self.loop.test,127.0.0.1 \
+    --mx-host=better.test,a.mx.test,5 --mx-host=better.test,self.loop.test,10 \
+    --host-record=relay.test,127.0.0.3 \
+    --host-record=mail.test,127.0.0.1 --host-record=wrong.test,127.0.0.1 \
+    --mx-host=nullmx.test,.,0
+  DNSPORT=$T_DNSPORT
 fi
 if [ -n "$DNSPORT" ]; then
   DNSSERVER=127.0.0.1:$DNSPORT
   # one port on every loopback address; 127.0.0.5 has no server
-  MXP=$(free_port)
+  MXP=$(t_free_port)
   peer ok 127.0.0.2 "$MXP"
   peer ok 127.0.0.3 "$MXP"
   peer ok 127.0.0.4 "$MXP"
@@ -396,7 +378,7 @@ if [ -n "$DNSPORT" ]; then
   t_match "a domain that does not exist: D (#5.1.2)" "$out" '^DThere is no mail server for nothere\.test: .*\(#5\.1\.2\)$'
   QMAILREMOTE_NOTME=$NOTME remote nullmx.test a@me.test x@nullmx.test < "$D/msg"
   t_match "a null MX: D (#5.1.10)" "$out" '^Dnullmx\.test does not accept mail.*\(#5\.1\.10\)$'
-  DNSSERVER=127.0.0.1:$(free_port) QMAILREMOTE_NOTME=$NOTME remote mx.test a@me.test x@mx.test < "$D/msg"
+  DNSSERVER=127.0.0.1:$(t_free_port) QMAILREMOTE_NOTME=$NOTME remote mx.test a@me.test x@mx.test < "$D/msg"
   t_match "no DNS server answers: Z (#4.4.3)" "$out" '^ZTemporary failure looking up the mail servers of mx\.test: .*\(#4\.4\.3\)$'
 
   # smtproutes forms

@@ -17,41 +17,11 @@ if [ -z "$PY" ] || ! command -v openssl > /dev/null 2>&1 || [ ! -x "$DNSMASQ" ];
   t_done; exit
 fi
 D=$(t_tmpdir)
-free_port() {
-  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_port() {
-  "$PY" - "$1" <<'PYEOF'
-import socket, sys, time
-for i in range(100):
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.1)
-sys.exit(1)
-PYEOF
-}
 
 # --- DNS: mail.test and wrong.test are 127.0.0.1 -------------------------------
-dnsport=
-for _ in 1 2 3 4 5; do
-  p=$(free_port)
-  "$DNSMASQ" -k --port="$p" --listen-address=127.0.0.1 --bind-interfaces \
-    --no-resolv --no-hosts --conf-file=/dev/null --pid-file= --log-facility=- \
-    --local=/test/ --host-record=mail.test,127.0.0.1 --host-record=wrong.test,127.0.0.1 \
-    2> "$D/dnsmasq.err" &
-  dm=$!
-  j=0
-  while [ $j -lt 50 ] && kill -0 $dm 2>/dev/null; do
-    if DNSSERVER=127.0.0.1:$p "$QBIN/dnsip" mail.test > /dev/null 2>&1; then
-      dnsport=$p; break
-    fi
-    sleep 0.1; j=$((j + 1))
-  done
-  if [ -n "$dnsport" ]; then T_PIDS="$T_PIDS $dm"; break; fi
-  kill $dm 2>/dev/null; wait $dm 2>/dev/null
-done
+t_dnsmasq mail.test \
+  --local=/test/ --host-record=mail.test,127.0.0.1 --host-record=wrong.test,127.0.0.1
+dnsport=$T_DNSPORT
 if [ -z "$dnsport" ]; then
   t_skip "maildirsmtp with TLS and AUTH" "dnsmasq did not start"
   t_done; exit
@@ -153,14 +123,14 @@ fi
 
 # a server without STARTTLS (smtp-sink): require refuses, may goes plain
 if [ -x /usr/sbin/smtp-sink ]; then
-  SINK=$(free_port)
+  SINK=$(t_free_port)
   sink_user=
   [ "$(id -u)" = 0 ] && sink_user="-u nobody"
   mkdir -p "$D/sink"
   chmod 777 "$D/sink"
   ( cd "$D" && exec /usr/sbin/smtp-sink $sink_user -d "$D/sink/%M." 127.0.0.1:$SINK 10 ) > "$D/sink.log" 2>&1 &
   T_PIDS="$T_PIDS $!"
-  wait_port "$SINK"
+  t_wait_port "$SINK"
   spool 120 plain sam@far.example
   flush -p "$SINK" -t require "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
   t_match "require, no STARTTLS: exit 111, kept" "$rc $(spooled) $log" \
@@ -176,103 +146,29 @@ fi
 # 2. a private Postfix: test CA, AUTH required, STARTTLS and wrapper mode
 # ===========================================================================
 postfix_peer() {
-  if [ "$(id -u)" != 0 ]; then
-    t_skip "maildirsmtp against Postfix" "needs root (postfix start)"; return
-  fi
-  if ! command -v postfix > /dev/null 2>&1 || ! command -v postconf > /dev/null 2>&1 \
-     || ! id postfix > /dev/null 2>&1 || ! getent group postdrop > /dev/null 2>&1; then
-    t_skip "maildirsmtp against Postfix" "postfix is not installed"; return
-  fi
-  if ! command -v saslpasswd2 > /dev/null 2>&1; then
-    t_skip "maildirsmtp against Postfix" "saslpasswd2 is not installed (sasl2-bin)"; return
-  fi
-  sasl_module() {
-    ls /usr/lib/*/sasl2/lib"$1".so* > /dev/null 2>&1 || ls /usr/lib/sasl2/lib"$1".so* > /dev/null 2>&1
-  }
-  if ! sasl_module sasldb || ! sasl_module plain || ! sasl_module login; then
-    t_skip "maildirsmtp against Postfix" "Cyrus SASL's sasldb, PLAIN and LOGIN modules are not installed"; return
+  why=$(pf_missing)
+  if [ -n "$why" ]; then
+    t_skip "maildirsmtp against Postfix" "$why"; return
   fi
   C=$D/certs
   mkdir -p "$C"
-  if ! ( cd "$C" || exit 1
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
-      -days 2 -subj "/CN=Smarthost Test CA" \
-      -addext basicConstraints=critical,CA:TRUE \
-      -addext keyUsage=critical,keyCertSign || exit 1
-    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr \
-      -subj "/CN=mail.test" || exit 1
-    printf 'subjectAltName=DNS:mail.test\n' > server.ext
-    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -set_serial 2 \
-      -days 2 -extfile server.ext -out server.pem || exit 1
-    chmod 600 server.key; chmod 644 ca.pem ) > "$D/certs.log" 2>&1; then
+  if ! s_ca "$C" "Smarthost Test CA"; then
     t_report 1 "openssl makes the test CA"; return
   fi
   PF=$D/postfix
-  mkdir -p "$PF/conf/sasl" "$PF/queue" "$PF/data" "$PF/sasl" "$PF/mail"
-  chown postfix "$PF/data" "$PF/sasl" "$PF/mail"
   PASS='Pf.s3cret-9'
-  printf '%s' "$PASS" | saslpasswd2 -c -p -f "$PF/sasl/sasldb2" -u peer.test joe > "$D/saslpasswd2.out" 2>&1
-  chown postfix "$PF/sasl/sasldb2"
-  chmod 600 "$PF/sasl/sasldb2"
-  cat > "$PF/conf/sasl/smtpd.conf" <<PFEOF
-pwcheck_method: auxprop
-auxprop_plugin: sasldb
-mech_list: PLAIN LOGIN
-sasldb_path: $PF/sasl/sasldb2
-PFEOF
-  P1=$(free_port)
-  P3=$(free_port)
-  while [ "$P3" = "$P1" ]; do P3=$(free_port); done
-  cat > "$PF/conf/main.cf" <<PFEOF
-compatibility_level = 3.6
-queue_directory = $PF/queue
-data_directory = $PF/data
-daemon_directory = $(postconf -d -h daemon_directory 2>/dev/null)
-mail_owner = postfix
-setgid_group = postdrop
-maillog_file = $PF/maillog
-maillog_file_prefixes = $PF
-myhostname = peer.test
-mydomain = peer.test
-myorigin = peer.test
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks =
-alias_maps =
-alias_database =
-smtputf8_enable = no
-biff = no
-virtual_mailbox_domains = far.example
-virtual_mailbox_base = $PF/mail
-virtual_mailbox_maps = static:box/
-virtual_uid_maps = static:$(id -u postfix)
-virtual_gid_maps = static:$(id -g postfix)
-virtual_minimum_uid = 1
-smtpd_tls_cert_file = $C/server.pem
-smtpd_tls_key_file = $C/server.key
-smtpd_tls_security_level = may
-smtpd_tls_loglevel = 1
-smtpd_sasl_auth_enable = yes
-smtpd_sasl_type = cyrus
-smtpd_sasl_path = smtpd
-cyrus_sasl_config_path = $PF/conf/sasl
-smtpd_sasl_local_domain = peer.test
-smtpd_sasl_security_options = noanonymous
-smtpd_tls_auth_only = yes
-smtpd_relay_restrictions = permit_sasl_authenticated, reject
-smtpd_recipient_restrictions =
-PFEOF
+  if ! pf_instance "$PF" "$C" far.example joe "$PASS"; then
+    t_report 1 "saslpasswd2 creates the sasldb"; return
+  fi
+  P1=$(t_free_port)
+  P3=$(t_free_port)
+  while [ "$P3" = "$P1" ]; do P3=$(t_free_port); done
   { printf '127.0.0.1:%s inet n -  n  -  -  smtpd\n' "$P1"
     printf '127.0.0.1:%s inet n -  n  -  -  smtpd -o syslog_name=postfix/smtps -o smtpd_tls_wrappermode=yes\n' "$P3"
     pf_services; } > "$PF/conf/master.cf"
-  if ! pf_start "$PF" || ! wait_port "$P1" || ! wait_port "$P3"; then
-    t_report 1 "a private Postfix starts on 127.0.0.1:$P1 and :$P3"
-    sed 's/^/#   /' "$PF/start.out" "$PF/maillog" 2>/dev/null | tail -n 10
-    [ -n "$pf_pid" ] && T_PIDS="$T_PIDS $pf_pid"
-    return
+  if ! pf_listen "$PF" "$P1" "$P3"; then
+    t_report 1 "a private Postfix starts on 127.0.0.1:$P1 and :$P3"; return
   fi
-  T_PIDS="$T_PIDS $pf_pid"
   t_report 0 "a private Postfix starts, AUTH required, on 127.0.0.1:$P1 (STARTTLS) and :$P3 (TLS wrapper)"
   mails() { grep -l -F "Subject: $1" "$PF"/mail/box/new/* 2>/dev/null | wc -l | tr -d ' '; }
   waitmails() {

@@ -20,22 +20,6 @@ if [ -z "$PY" ]; then
   t_done; exit
 fi
 D=$(t_tmpdir)
-free_port() {
-  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-# wait_port PORT: something accepts connections on 127.0.0.1:PORT (10 s)
-wait_port() {
-  "$PY" - "$1" <<'PYEOF'
-import socket, sys, time
-for i in range(100):
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.1)
-sys.exit(1)
-PYEOF
-}
 
 # --- the gateway: all remote mail into ~alias/spool --------------------------
 I=$D/gw
@@ -99,7 +83,7 @@ done
 
 # --- flush 1: to smtp-sink ------------------------------------------------------
 if [ -x /usr/sbin/smtp-sink ]; then
-  SINK=$(free_port)
+  SINK=$(t_free_port)
   mkdir -p "$D/sink"
   chmod 777 "$D/sink"
   # -u only as root: an ordinary user cannot initgroups()
@@ -108,7 +92,7 @@ if [ -x /usr/sbin/smtp-sink ]; then
   ( cd "$D" && exec /usr/sbin/smtp-sink $sink_user -d "$D/sink/%M." 127.0.0.1:$SINK 10 ) \
     > "$D/sink.log" 2>&1 &
   T_PIDS="$T_PIDS $!"
-  wait_port "$SINK"
+  t_wait_port "$SINK"
   flush -p "$SINK" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
   t_check "maildirsmtp to smtp-sink: exit 0" "$rc" 0
   t_check "the spool is empty afterwards" "$(spooled)" 0
@@ -422,7 +406,7 @@ t_match "an empty spool: nothing to send, no connection" "$rc $log" '^0 maildirs
 # no smarthost listening: everything kept
 printf 'Subject: unreachable\n\nx\n' | QMAILHOME=$I "$QBIN/sendmail" -f alice@gw.test zed@far.example
 t_ok "one more waits" t_wait_mail "$SPOOL" 1
-DEAD=$(free_port)
+DEAD=$(t_free_port)
 flush -p "$DEAD" "$SPOOL" alias-outgoing- 127.0.0.1 gw.test
 t_match "connection refused: exit 111, the spool is kept" "$rc $log" \
   "^111 maildirsmtp: fatal: .*: flush: unable to connect to 127\\.0\\.0\\.1 \\[127\\.0\\.0\\.1\\] port $DEAD: Connection refused; nothing sent, the spool is kept \\(#4\\.4\\.1\\)\$"
@@ -572,13 +556,13 @@ if [ -n "$LOCKER" ] && [ -x /usr/sbin/smtp-sink ]; then
       > "$SPOOL/new/$n.lock.gw"
   done
   t_give "$I" "$SPOOL"
-  SLOW=$(free_port)
+  SLOW=$(t_free_port)
   mkdir -p "$D/slow"
   chmod 777 "$D/slow"
   ( cd "$D" && exec /usr/sbin/smtp-sink $sink_user -w 1 -d "$D/slow/%M." 127.0.0.1:$SLOW 10 ) \
     > "$D/slow.log" 2>&1 &
   T_PIDS="$T_PIDS $!"
-  wait_port "$SLOW"
+  t_wait_port "$SLOW"
   L=$D/lock
   : > "$L"
   chmod 666 "$L"

@@ -431,8 +431,7 @@ smtp_tls_CAfile = $CA
 smtp_tls_loglevel = 1
 PFEOF
   pf_sasl=
-  if ls /usr/lib/*/sasl2/libplain.so* > /dev/null 2>&1 \
-     || ls /usr/lib/sasl2/libplain.so* > /dev/null 2>&1; then
+  if pf_sasl_module plain; then
     pf_sasl=yes
     printf 'authuser@relay-client.example %s:%s\n' "$USER_OK" "$PASS_OK" \
       > "$PF/conf/sasl_passwd"

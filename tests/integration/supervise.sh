@@ -25,10 +25,6 @@ stamp_of() {
   esac
 }
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # The processes of the supervision tree started last: those in the
 # scanner's session (SV_SID), and, since a supervisor may start its
 # services in sessions of their own (s6-supervise does), every process
@@ -136,7 +132,7 @@ setup() {
     eval "value=\${$var:-}"
     [ -z "$value" ] || echo "$value" > "$SVC/qmail-send/env/$var"
   done
-  PORT=$(free_port)
+  PORT=$(t_free_port)
   mkdir "$SVC/qmail-smtpd/env"
   echo 127.0.0.1 > "$SVC/qmail-smtpd/env/IP"
   echo "$PORT" > "$SVC/qmail-smtpd/env/PORT"
@@ -394,7 +390,7 @@ full() {
   kind=$1 logger=$2
   setup "$kind" || { t_fail "$kind: set up" true; return; }
   cp -R "$RUNDIRS/qmail-submission" "$SVC/" || return 1
-  SUBPORT=$(free_port)
+  SUBPORT=$(t_free_port)
   mkdir "$SVC/qmail-submission/env"
   echo 127.0.0.1 > "$SVC/qmail-submission/env/IP"
   echo "$SUBPORT" > "$SVC/qmail-submission/env/PORT"
@@ -411,7 +407,7 @@ EOF
   SPORT=
   if s_certs "$INST"; then
     cp -R "$RUNDIRS/qmail-smtps" "$SVC/" || return 1
-    SPORT=$(free_port)
+    SPORT=$(t_free_port)
     mkdir "$SVC/qmail-smtps/env"
     echo 127.0.0.1 > "$SVC/qmail-smtps/env/IP"
     echo "$SPORT" > "$SVC/qmail-smtps/env/PORT"

@@ -363,7 +363,7 @@ if [ -n "$DNSMASQ" ]; then
     listen=127.0.0.1,::1
   fi
   for try in 1 2 3; do
-    p=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    p=$(t_free_port)
     "$DNSMASQ" -k --port="$p" --listen-address=$listen --bind-interfaces \
       --no-resolv --no-hosts --conf-file=/dev/null --pid-file= "$@" \
       2> "$D/dnsmasq.err" &

@@ -36,9 +36,6 @@ QMAILHOME=$H
 export QMAILHOME
 TABLE=$H/queue/lock/tcpto
 
-free_port() {
-  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 now_ms() { "$PY" -c 'import time; print(int(time.time() * 1000))'; }
 
 cat > "$D/servers.py" <<'PYEOF'
@@ -133,7 +130,7 @@ letters() { printf '%s\n' "$out" | cut -c1 | tr -d '\n'; }
 sinkdata() { s_n=$(grep -c '^data' "$D/$1.log" 2>/dev/null); echo "${s_n:-0}"; }
 tcpto() { "$QBIN/qmail-tcpto"; }
 
-PORT=$(free_port)
+PORT=$(t_free_port)
 server hole 127.0.0.1 "$PORT" hole
 HOLE=$S
 if [ "$(cat "$D/hole" 2>/dev/null)" != ready ]; then
@@ -181,14 +178,14 @@ t_check "after qmail-tcpok the server is tried and takes the message" "$(letters
 t_check "the sink got it" "$(sinkdata sink)" 1
 
 # --- a refusal is not a timeout -------------------------------------------
-CLOSED=$(free_port)
+CLOSED=$(t_free_port)
 echo "refused.test:[127.0.0.1]:$CLOSED" >> "$H/control/smtproutes"
 remote refused.test
 t_match "a refused connection defers" "$out" '^ZUnable to connect to \[127\.0\.0\.1\] \[127\.0\.0\.1\] port [0-9]+: Connection refused'
 t_check "and is not recorded" "$(tcpto)" ""
 
 # --- a success forgets a recorded timeout; qmail-tcpok ADDRESS -------------
-PORT2=$(free_port)
+PORT2=$(t_free_port)
 server hole 127.0.0.1 "$PORT2" hole2
 HOLE2=$S
 echo "dead2.test:[127.0.0.1]:$PORT2" >> "$H/control/smtproutes"
@@ -218,7 +215,7 @@ stop "$HOLE2"
 # remote user, which must be able to write the installed table ----------
 Q=$D/queue
 t_instance "$Q" queue.test
-PORTQ=$(free_port)
+PORTQ=$(t_free_port)
 server hole 127.0.0.1 "$PORTQ" holeq
 HOLEQ=$S
 echo "gone.example:[127.0.0.1]:$PORTQ" > "$Q/control/smtproutes"
@@ -237,28 +234,14 @@ stop "$HOLEQ"
 DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 DNSPORT=
 if [ -x "$DNSMASQ" ] && "$PY" -c 'import socket; socket.socket().bind(("127.0.0.2", 0))' 2>/dev/null; then
-  for try in 1 2 3 4 5; do
-    p=$(free_port)
-    "$DNSMASQ" -k --port="$p" --listen-address=127.0.0.1 --bind-interfaces \
-      --no-resolv --no-hosts --conf-file=/dev/null --pid-file= --log-facility=- \
-      --local=/test/ \
-      --mx-host=mx.test,a.mx.test,10 --mx-host=mx.test,b.mx.test,20 \
-      --host-record=a.mx.test,127.0.0.2 --host-record=b.mx.test,127.0.0.3 \
-      2> "$D/dnsmasq.err" &
-    dm=$!
-    j=0
-    while [ $j -lt 50 ] && kill -0 $dm 2>/dev/null; do
-      if DNSSERVER=127.0.0.1:$p "$QBIN/dnsip" a.mx.test > /dev/null 2>&1; then
-        DNSPORT=$p; break
-      fi
-      sleep 0.1; j=$((j + 1))
-    done
-    if [ -n "$DNSPORT" ]; then T_PIDS="$T_PIDS $dm"; break; fi
-    kill $dm 2>/dev/null; wait $dm 2>/dev/null
-  done
+  t_dnsmasq a.mx.test \
+    --local=/test/ \
+    --mx-host=mx.test,a.mx.test,10 --mx-host=mx.test,b.mx.test,20 \
+    --host-record=a.mx.test,127.0.0.2 --host-record=b.mx.test,127.0.0.3
+  DNSPORT=$T_DNSPORT
 fi
 if [ -n "$DNSPORT" ]; then
-  MXP=$(free_port)
+  MXP=$(t_free_port)
   server hole 127.0.0.2 "$MXP" hole3
   server sink 127.0.0.3 "$MXP" sink3
   echo "::$MXP" > "$H/control/smtproutes"
@@ -282,7 +265,7 @@ fi
 
 # --- IPv6 -----------------------------------------------------------------
 if "$PY" -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
-  PORT6=$(free_port)
+  PORT6=$(t_free_port)
   server hole ::1 "$PORT6" hole6
   if [ "$(cat "$D/hole6" 2>/dev/null)" = ready ]; then
     echo "six.test:[::1]:$PORT6" > "$H/control/smtproutes"

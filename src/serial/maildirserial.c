@@ -211,7 +211,8 @@ scan_spool(void)
         "subdirectories; nothing sent (#4.3.0)");
   scan_sub("new");
   scan_sub("cur");
-  qsort(entry, entries, sizeof *entry, by_name);
+  if (entries)       /* an empty spool has no array at all */
+    qsort(entry, entries, sizeof *entry, by_name);
 }
 
 /* The entry a result names.  Clients answer in the order they were

@@ -77,16 +77,16 @@ t_match "a program that cannot be run: named" "$(cat "$W/err")" \
 # an I/O error on open is not "missing": it is reported, program not run
 # (only setlock is traced: the program it would run is not)
 if command -v strace > /dev/null 2>&1; then
-  out=$(strace -o /dev/null -e trace=open,openat -e inject=open,openat:error=EIO \
+  out=$(strace -o /dev/null -P "$F" -e trace=open,openat -e inject=open,openat:error=EIO \
     "$S" "$F" sh -c 'echo should-not-run' 2>&1); rc=$?
   t_check "EIO on open: exit 111" "$rc" 111
-  t_match "EIO on open: the error is named" "$out" "unable to open .*I/O error"
+  t_match "EIO on open: the error is named" "$out" "unable to open .*(I/O|Input/output) error"
   t_fail "EIO on open: the program does not run" \
     sh -c "printf '%s' '$out' | grep -q should-not-run"
-  out=$(strace -o /dev/null -e trace=flock -e inject=flock:error=EIO \
+  out=$(strace -o /dev/null -P "$F" -e trace=flock -e inject=flock:error=EIO \
     "$S" "$F" sh -c 'echo should-not-run' 2>&1); rc=$?
   t_check "EIO on flock: exit 111" "$rc" 111
-  t_match "EIO on flock: the error is named" "$out" "unable to lock .*I/O error"
+  t_match "EIO on flock: the error is named" "$out" "unable to lock .*(I/O|Input/output) error"
 else
   t_skip "EIO on open" "strace not installed"
 fi

@@ -184,19 +184,6 @@ for boot in binm1 binm2 binm3 binm1+df binm2+df binm3+df; do
     "^'?\\|preline -f binmail -[rf] \"\\\$\\{SENDER:-MAILER-DAEMON\\}\" -d \"\\\$USER\"' "
 done
 
-# A sanitizer build cannot go further.  The rest runs setuid and setgid
-# programs as an ordinary user (qmail-queue from sendmail, binmail from
-# qmail-local); such a process may not read its own /proc/self/environ,
-# so the sanitizer runtime never sees ASAN_OPTIONS=detect_leaks=0, and
-# LeakSanitizer, which cannot work in a non-dumpable process, aborts each
-# one at exit.
-if grep -q __asan_init "$QBIN/binmail"; then
-  t_skip "deliveries through the boot scripts, as the users" \
-    "sanitizer build: setuid/setgid programs run by a user cannot see ASAN_OPTIONS, and LeakSanitizer aborts them"
-  t_done
-  exit
-fi
-
 # ---- round 1: boot/binm1 -------------------------------------------------
 
 start_daemons binm1

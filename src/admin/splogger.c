@@ -43,6 +43,7 @@ static const struct { const char *name; int code; } facilities[] = {
 static const char *tag = "splogger";
 static int facility = 2;
 static int sock = -1;
+static int sock_stream;       /* sock is a stream socket: records end in LF */
 static int warned;
 
 static int
@@ -77,8 +78,10 @@ log_connect(void)
 
     if (fd == -1)
       return -1;
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+      sock_stream = type;
       return fd;
+    }
     close(fd);
     if (errno != EPROTOTYPE)
       return -1;
@@ -110,15 +113,11 @@ send_record(char *buf, size_t len, size_t body_off)
   int attempt;
 
   for (attempt = 0; attempt < 2; ++attempt) {
-    int type = 0;
-    socklen_t tl = sizeof type;
-
     if (sock == -1)
       sock = log_connect();
     if (sock == -1)
       break;
-    if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &tl) == 0
-        && type == SOCK_STREAM) {
+    if (sock_stream) {
       buf[len] = '\n';            /* records on a stream end with LF */
       if (write_all(sock, buf, len + 1))
         return;

@@ -158,34 +158,6 @@ cleanup() {
 }
 bench_on_exit cleanup
 
-# The message: SIZE bytes exactly, headers and a body of text lines.
-mkmsg() {
-  {
-    printf 'From: Bench Sender <%s>\n' "$sender"
-    printf 'To: Bench Recipient <%s>\n' "$rcpt"
-    printf 'Subject: benchmark message\n'
-    printf 'Date: Thu, 01 Jan 2026 00:00:00 +0000\n'
-    printf 'Message-ID: <bench.%s@bench.example>\n' "$$"
-    printf '\n'
-  } > "$work/head"
-  hlen=$(wc -c < "$work/head")
-  left=$((SIZE - hlen))
-  cp "$work/head" "$work/msg"
-  line='The quick brown fox jumps over the lazy dog, 0123456789 times again.'
-  len=$((${#line} + 1))
-  while [ "$left" -gt 0 ]; do
-    if [ "$left" -gt "$len" ]; then
-      printf '%s\n' "$line" >> "$work/msg"; left=$((left - len))
-    elif [ "$left" -eq 1 ]; then
-      printf '\n' >> "$work/msg"; left=0
-    else
-      # the last line: left-1 characters and a newline
-      printf '%s\n' "$(printf '%s' "$line$line" | cut -c1-$((left - 1)))" >> "$work/msg"
-      left=0
-    fi
-  done
-  chmod 644 "$work/msg"
-}
 
 # ---------------------------------------------------------------- set-up
 # A Postfix that was running before the run runs again after it; one
@@ -203,7 +175,7 @@ if findmnt -n -o OPTIONS -T "$work" | grep -Eq '(^|,)nosuid(,|$)'; then
 fi
 
 bench_header inject-maildir
-mkmsg
+bench_message "Bench Recipient <$rcpt>"
 echo "workload: $N messages of $(wc -c < "$work/msg") bytes, one injection process at a time, run by $INJECT_AS"
 case $MODE in
   maildir) echo "mode:     maildir (Maildir/ in the recipient's home)" ;;

@@ -61,6 +61,34 @@ postfix_prepare() {
   [ -x "$1" ] || { warn "$1 is missing (Debian: package postfix)"; exit 100; }
 }
 
+# bench_message TO: $work/msg, SIZE bytes exactly from sender to TO
+# (the To: field's text): a header and lines of text, mode 644.
+bench_message() {
+  {
+    printf 'From: Bench Sender <%s>\n' "$sender"
+    printf 'To: %s\n' "$1"
+    printf 'Subject: benchmark message\n'
+    printf 'Date: Thu, 01 Jan 2026 00:00:00 +0000\n'
+    printf 'Message-ID: <bench.%s@bench.example>\n' "$$"
+    printf '\n'
+  } > "$work/msg"
+  bm_left=$((SIZE - $(wc -c < "$work/msg")))
+  bm_line='The quick brown fox jumps over the lazy dog, 0123456789 times again.'
+  bm_len=$((${#bm_line} + 1))
+  while [ "$bm_left" -gt 0 ]; do
+    if [ "$bm_left" -gt "$bm_len" ]; then
+      printf '%s\n' "$bm_line" >> "$work/msg"; bm_left=$((bm_left - bm_len))
+    elif [ "$bm_left" -eq 1 ]; then
+      printf '\n' >> "$work/msg"; bm_left=0
+    else
+      # the last line: bm_left - 1 characters and a newline
+      printf '%s\n' "$(printf '%s' "$bm_line$bm_line" | cut -c1-$((bm_left - 1)))" >> "$work/msg"
+      bm_left=0
+    fi
+  done
+  chmod 644 "$work/msg"
+}
+
 # Stop a process by PID: TERM, wait up to 10 s, then KILL.
 stop_pid() {
   [ -n "$1" ] || return 0

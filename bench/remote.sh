@@ -178,33 +178,7 @@ if findmnt -n -o OPTIONS -T "$work" | grep -Eq '(^|,)nosuid(,|$)'; then
   exit 100
 fi
 
-# The message: SIZE bytes exactly, headers and a body of text lines.
-mkmsg() {
-  {
-    printf 'From: Bench Sender <%s>\n' "$sender"
-    printf 'To: Bench Recipients <r1@%s>\n' "$DOMAIN"
-    printf 'Subject: benchmark message\n'
-    printf 'Date: Thu, 01 Jan 2026 00:00:00 +0000\n'
-    printf 'Message-ID: <bench.%s@bench.example>\n' "$$"
-    printf '\n'
-  } > "$work/head"
-  left=$((SIZE - $(wc -c < "$work/head")))
-  cp "$work/head" "$work/msg"
-  line='The quick brown fox jumps over the lazy dog, 0123456789 times again.'
-  len=$((${#line} + 1))
-  while [ "$left" -gt 0 ]; do
-    if [ "$left" -gt "$len" ]; then
-      printf '%s\n' "$line" >> "$work/msg"; left=$((left - len))
-    elif [ "$left" -eq 1 ]; then
-      printf '\n' >> "$work/msg"; left=0
-    else
-      printf '%s\n' "$(printf '%s' "$line$line" | cut -c1-$((left - 1)))" >> "$work/msg"
-      left=0
-    fi
-  done
-  chmod 644 "$work/msg"
-}
-mkmsg
+bench_message "Bench Recipients <r1@$DOMAIN>"
 
 # ---------------------------------------------------------------- the sink
 sink_start || { stop_pid "$sink_pid"; exit 111; }

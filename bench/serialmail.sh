@@ -46,17 +46,7 @@ bench_on_exit cleanup
 postfix_prepare "$sink_cmd"
 id nobody > /dev/null 2>&1 || { warn "needs the user nobody"; exit 100; }
 
-# The message: SIZE bytes, headers and lines of text.
-{
-  printf 'From: Bench Sender <%s>\n' "$sender"
-  printf 'To: Somebody <r@%s>\n' "$domain"
-  printf 'Subject: spooled message\n'
-  printf 'Date: Thu, 01 Jan 2026 00:00:00 +0000\n\n'
-} > "$work/msg"
-while [ "$(wc -c < "$work/msg")" -lt "$SIZE" ]; do
-  echo 'The quick brown fox jumps over the lazy dog, 0123456789 times again.' >> "$work/msg"
-done
-chmod 644 "$work/msg"
+bench_message "Somebody <r@$domain>"
 
 sink_start || { stop_pid "$sink_pid"; exit 111; }
 spid=$sink_pid

@@ -127,9 +127,7 @@ as_user() { # name command...: the way a user runs it, without root's groups
   as_id=$(id -u "$1"):$(id -g "$1")
   shift
   setpriv --reuid="${as_id%:*}" --regid="${as_id#*:}" --clear-groups \
-    env - PATH=$Q/bin:/usr/bin:/bin HOME="$as_home" USER="$as_name" LOGNAME="$as_name" \
-    ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
-    ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} "$@"
+    env - PATH=$Q/bin:/usr/bin:/bin HOME="$as_home" USER="$as_name" LOGNAME="$as_name" "$@"
 }
 
 count_mail() { # mailbox: its From_ lines (body lines are quoted)

@@ -125,13 +125,6 @@ setup() {
   echo 7 > "$INST/control/concurrencyincoming"
   mkdir -p "$SVC" "$LOGS" && chmod 755 "$LOGS" || return 1
   cp -R "$RUNDIRS/qmail-send" "$RUNDIRS/qmail-smtpd" "$SVC/" || return 1
-  # a sanitizer build's settings reach qmail-send the way an
-  # administrator's would: through its env directory
-  mkdir "$SVC/qmail-send/env"
-  for var in ASAN_OPTIONS UBSAN_OPTIONS; do
-    eval "value=\${$var:-}"
-    [ -z "$value" ] || echo "$value" > "$SVC/qmail-send/env/$var"
-  done
   PORT=$(t_free_port)
   mkdir "$SVC/qmail-smtpd/env"
   echo 127.0.0.1 > "$SVC/qmail-smtpd/env/IP"

@@ -25,8 +25,8 @@
  * is deferred with a report saying what to fix; no program of a .qmail
  * file ever runs as root.  The switch happens in the delivery's own
  * process on its way to qmail-local (spawn_exec_as: setgroups, setgid,
- * setuid, then a check that root cannot come back), so the supervisor
- * that reports the result stays out of the recipient's reach; a switch
+ * setuid, then a check that root cannot come back), so qmail-lspawn,
+ * which reports the result, stays out of the recipient's reach; a switch
  * that fails defers the delivery.
  *
  * An instance ($QMAILHOME) runs as one user (see instance.h) and delivers
@@ -63,7 +63,7 @@ static void defer(const char *a, const char *b, const char *c, const char *d)
 static void
 defer(const char *a, const char *b, const char *c, const char *d)
 {
-  stralloc msg = STRALLOC_ZERO;
+  static stralloc msg = STRALLOC_ZERO;   /* reused: spawn_fail does not return */
 
   if (!stralloc_copys(&msg, a) || !stralloc_cats(&msg, b)
       || !stralloc_cats(&msg, c) || !stralloc_cats(&msg, d) || !stralloc_0(&msg))
@@ -142,8 +142,10 @@ run_local(const struct spawn_request *req)
 {
   const char *recipient = req->recipient;
   const char *at = strrchr(recipient, '@');
-  stralloc local = STRALLOC_ZERO, domain = STRALLOC_ZERO, prog = STRALLOC_ZERO;
-  struct recipient who = RECIPIENT_ZERO;
+  /* reused from one delivery to the next: this runs in the daemon, and
+   * spawn_exec and spawn_fail do not return here */
+  static stralloc local = STRALLOC_ZERO, domain = STRALLOC_ZERO, prog = STRALLOC_ZERO;
+  static struct recipient who = RECIPIENT_ZERO;
   char *argv[11];
   int switch_user;
 

@@ -34,7 +34,7 @@ static void
 run_remote(const struct spawn_request *req)
 {
   const char *at = strrchr(req->recipient, '@');
-  stralloc prog = STRALLOC_ZERO;
+  static stralloc prog = STRALLOC_ZERO;   /* reused: spawn_exec does not return */
   char *argv[SPAWN_RCPT_MAX + 4];
   size_t i;
 

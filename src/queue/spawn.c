@@ -1,10 +1,12 @@
-/* spawn.c -- delivery requests in, one supervised child per delivery,
- * results out; see spawn.h. */
+/* spawn.c -- delivery requests in, one program per delivery started
+ * from this process and watched in one poll loop, results out; see
+ * spawn.h. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE           /* clone */
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sched.h>
@@ -27,19 +29,40 @@
 #include "stralloc.h"
 #include "wait.h"
 
-/* The delivery being supervised by this process: run() prepares it
- * here (spawn.h), then spawn_exec() starts its program. */
+/* The delivery being started: start_delivery() prepares it here, the
+ * caller's run() works out what to run, then spawn_exec() starts the
+ * program or spawn_fail() reports why not; either jumps back to
+ * start_delivery() through back. */
 static struct {
   const struct spawn_request *req;
   spawn_interpret *interpret;
   int messfd;                 /* the message, for the program's fd 0 */
   int report;                 /* write end of the report pipe: fds 1, 2 */
   int reportread;             /* its read end */
+  jmp_buf back;
 } current;
 
-static void finish(int exitcode, char *report, size_t len)
-  __attribute__((noreturn));
-static void finish_child(pid_t pid) __attribute__((noreturn));
+/* A delivery program that is running: its report so far. */
+struct running {
+  pid_t pid;                  /* 0: this entry is free */
+  int fd;                     /* the report pipe, -1 once it has no writer */
+  unsigned long slot;
+  size_t count;
+  char *report;
+  size_t len, max;
+};
+static struct running *run_table;
+static size_t run_size, run_used;
+
+/* Results not yet written to qmail-send: whole netstrings, written
+ * whole (each below PIPE_BUF) as the pipe takes them. */
+static stralloc outq = STRALLOC_ZERO;
+static size_t outq_done;
+
+static void emit_results(unsigned long slot, const struct spawn_outcome *out,
+                         size_t count);
+static void finish(unsigned long slot, size_t count, spawn_interpret *interpret,
+                   int exitcode, const char *report, size_t len);
 
 void
 spawn_fail(int code, const char *report)
@@ -48,12 +71,9 @@ spawn_fail(int code, const char *report)
 
   if (current.req) {
     /* no program ran: the text is the report, as if it had said it */
-    char *copy = malloc(len + 1);
-
-    if (copy)
-      memcpy(copy, report, len + 1);
-    finish(code, copy ? copy : (char *)"Out of memory. (#4.3.0)",
-           copy ? len : 23);
+    finish(current.req->slot, current.req->count, current.interpret, code,
+           report, len);
+    longjmp(current.back, 1);
   }
   while (len) {
     ssize_t w = write(1, report, len);
@@ -73,14 +93,14 @@ struct exec_args {
   char *const *envp;
   int messfd;
   int report;
-  long uid;                   /* -1: keep the supervisor's ids */
+  long uid;                   /* -1: keep this process's ids */
   long gid;
   int err;                    /* set by the child when it fails */
 };
 
 /* In the child: the message on 0, the report pipe on 1 and 2, the
  * recipient's ids, default signal handling, then the program.  It runs
- * in the supervisor's memory (see start_program), so it makes system
+ * in the spawner's memory (see start_program), so it makes system
  * calls only: no allocation, no stdio, no libc state. */
 #if defined(__SANITIZE_ADDRESS__)
 __attribute__((no_sanitize_address))
@@ -123,7 +143,7 @@ fail:
  * this one waits, until its exec.  Nothing is copied or torn down, which
  * is most of the cost of fork and exec on a busy machine, and unlike
  * posix_spawn the child can take the recipient's user ids on its way,
- * while this supervisor stays who it is (a delivery program must not be
+ * while the spawner stays who it is (a delivery program must not be
  * able to signal or trace the process that reports its result).
  * Returns the pid, or -1 with errno. */
 static pid_t
@@ -165,16 +185,52 @@ start_program(struct exec_args *a)
   return pid;
 }
 
+/* A free entry of the table of running programs, grown as needed;
+ * 0 when there is no memory for one. */
+static struct running *
+run_slot(void)
+{
+  size_t i;
+
+  for (i = 0; i < run_size; ++i)
+    if (!run_table[i].pid)
+      return &run_table[i];
+  {
+    size_t n = run_size ? 2 * run_size : 16;
+    struct running *t = realloc(run_table, n * sizeof *t);
+
+    if (!t)
+      return 0;
+    for (i = run_size; i < n; ++i)
+      t[i].pid = 0;
+    run_table = t;
+    i = run_size;
+    run_size = n;
+    return &run_table[i];
+  }
+}
+
 void
 spawn_exec_as(const char *path, char *const argv[], long uid, long gid)
 {
   extern char **environ;
+  const struct spawn_request *req = current.req;
   struct exec_args a;
+  struct running *r;
+  size_t max;
+  char *report;
   pid_t pid;
 
-  if (!current.req) {
+  if (!req) {
     execv(path, argv);
     return;
+  }
+  max = SPAWN_REPORT_MAX * (req->count + 1);
+  report = malloc(max);
+  r = report ? run_slot() : 0;
+  if (!r) {
+    free(report);
+    spawn_fail(111, "Out of memory. (#4.3.0)");
   }
   a.path = path;
   a.argv = argv;
@@ -184,9 +240,20 @@ spawn_exec_as(const char *path, char *const argv[], long uid, long gid)
   a.uid = uid;
   a.gid = gid;
   pid = start_program(&a);
-  if (pid == -1)
+  if (pid == -1) {
+    free(report);
     return;                     /* run() says what failed */
-  finish_child(pid);
+  }
+  r->pid = pid;
+  r->fd = current.reportread;
+  r->slot = req->slot;
+  r->count = req->count;
+  r->report = report;
+  r->len = 0;
+  r->max = max;
+  ++run_used;
+  current.reportread = -1;      /* the entry's now */
+  longjmp(current.back, 2);
 }
 
 void
@@ -325,21 +392,24 @@ spawn_result_encode(char frame[SPAWN_RESULT_MAX], unsigned long slot,
   return sd + body + 2;
 }
 
-/* Write one result netstring with a single write; 1 on success. */
-static int
-write_results(unsigned long slot, const struct spawn_outcome *out, size_t count)
+/* Queue one result netstring for qmail-send. */
+static void
+emit_results(unsigned long slot, const struct spawn_outcome *out, size_t count)
 {
   char frame[SPAWN_RESULT_MAX];
   size_t len = spawn_result_encode(frame, slot, out, count);
 
-  /* below PIPE_BUF: never interleaved with another report */
-  return write(1, frame, len) == (ssize_t)len;
+  if (!stralloc_catb(&outq, frame, len)) {
+    /* without memory the result cannot wait: write it now */
+    if (write(1, frame, len) != (ssize_t)len)
+      warn_sys("unable to report to qmail-send");
+  }
 }
 
 /* The same result for all count recipients. */
-static int
-write_result(unsigned long slot, size_t count, char status, const char *text,
-             size_t len)
+static void
+emit_result(unsigned long slot, size_t count, char status, const char *text,
+            size_t len)
 {
   struct spawn_outcome out[SPAWN_RCPT_MAX];
   size_t i;
@@ -349,17 +419,36 @@ write_result(unsigned long slot, size_t count, char status, const char *text,
     out[i].text = text;
     out[i].len = len;
   }
-  return write_results(slot, out, count);
+  emit_results(slot, out, count);
 }
 
-static void __attribute__((noreturn))
-report_result(const struct spawn_request *req, char status, const char *text,
-              size_t len)
+/* Write what the pipe to qmail-send takes now, a netstring at a time
+ * (fd 1 is non-blocking; each netstring is below PIPE_BUF, so a write
+ * takes it whole or not at all).  0 when qmail-send is gone. */
+static int
+flush_results(void)
 {
-  _exit(write_result(req->slot, req->count, status, text, len) ? 0 : 111);
+  while (outq_done < outq.len) {
+    const char *at = outq.s + outq_done;
+    unsigned long body = 0;
+    size_t len = scan_ulong(at, &body);
+    ssize_t w;
+
+    len += 1 + (size_t)body + 1;      /* LEN ":" body "," */
+    w = write(1, at, len);
+    if (w == -1 && errno == EINTR)
+      continue;
+    if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+      return 1;
+    if (w != (ssize_t)len)
+      return 0;
+    outq_done += len;
+  }
+  outq.len = outq_done = 0;
+  return 1;
 }
 
-/* The supervisor learns that its child ended through this pipe: the
+/* The loop learns that a child ended through this pipe: the
  * SIGCHLD handler writes a byte to it, which wakes poll(2). */
 static int child_pipe[2] = { -1, -1 };
 
@@ -401,73 +490,25 @@ read_report(int fd, char *report, size_t max, size_t *len)
   return 1;
 }
 
-/* Collect the report of child pid from fd until the child exits and
- * store its wait status.  The delivery ends when the child ends: a
- * background process it left behind ("|sleep 99 &" in a .qmail file)
- * may hold the pipe open, or keep writing to it, for ever, so end of
- * file is not waited for, and each wakeup reads only once before
- * looking at the child again.  What the child wrote before it exited
- * is in the pipe by then and is read without blocking, up to the
- * report's limit.  Returns 1, or 0 with errno set when the child cannot
- * be waited for. */
-static int
-collect(pid_t pid, int fd, char *report, size_t max, size_t *len, int *status)
-{
-  int writers = 1;
-
-  for (;;) {
-    struct pollfd p[2];
-    pid_t r = waitpid(pid, status, WNOHANG);
-
-    if (r == pid)
-      break;
-    if (r == -1 && errno != EINTR)
-      return 0;
-    p[0].fd = writers ? fd : -1;
-    p[0].events = POLLIN;
-    p[0].revents = 0;
-    p[1].fd = child_pipe[0];
-    p[1].events = POLLIN;
-    p[1].revents = 0;
-    if (poll(p, 2, -1) == -1) {
-      if (errno == EINTR)
-        continue;
-      return 0;
-    }
-    if (p[1].revents) {
-      char byte[16];
-
-      while (read(child_pipe[0], byte, sizeof byte) > 0) {
-        /* empty the wakeups; waitpid above says what happened */
-      }
-    }
-    if (writers && p[0].revents && read_report(fd, report, max, len) == 0)
-      writers = 0;
-  }
-  while (writers && *len < max && read_report(fd, report, max, len) == 1) {
-    /* the rest of what is there now */
-  }
-  return 1;
-}
-
 /* The result of a delivery whose program exited with exitcode after
  * saying report[0..len). */
 static void
-finish(int exitcode, char *report, size_t len)
+finish(unsigned long slot, size_t count, spawn_interpret *interpret,
+       int exitcode, const char *report, size_t len)
 {
-  const struct spawn_request *req = current.req;
   struct spawn_outcome out[SPAWN_RCPT_MAX];
   size_t i;
   char result;
 
-  if (current.interpret) {
-    for (i = 0; i < req->count; ++i) {
+  if (interpret) {
+    for (i = 0; i < count; ++i) {
       out[i].status = 'Z';
       out[i].text = "";
       out[i].len = 0;
     }
-    current.interpret(exitcode, report, len, out, req->count);
-    _exit(write_results(req->slot, out, req->count) ? 0 : 111);
+    interpret(exitcode, report, len, out, count);
+    emit_results(slot, out, count);
+    return;
   }
   switch (exitcode) {
   case 0: result = 'K'; break;
@@ -476,35 +517,51 @@ finish(int exitcode, char *report, size_t len)
   }
   if (len > SPAWN_REPORT_MAX)
     len = SPAWN_REPORT_MAX;
-  report_result(req, result, report, len);
+  emit_result(slot, count, result, report, len);
 }
 
-/* The program runs as pid: collect its report, then finish. */
+/* The program of r ended with status: the rest of its report that is
+ * in the pipe now (a background process it left behind, "|sleep 99 &"
+ * in a .qmail file, may hold the pipe open, or keep writing to it, for
+ * ever, so end of file is not waited for), then its result. */
 static void
-finish_child(pid_t pid)
+finish_running(struct running *r, int status, spawn_interpret *interpret)
 {
-  const struct spawn_request *req = current.req;
-  size_t max = SPAWN_REPORT_MAX * (req->count + 1), len = 0;
-  char *report = malloc(max);
-  int status;
-
-  close(current.report);
-  close(current.messfd);
-  if (!report) {
-    const char *t = "Out of memory. (#4.3.0)";
-    report_result(req, 'Z', t, strlen(t));
+  while (r->fd != -1 && r->len < r->max
+         && read_report(r->fd, r->report, r->max, &r->len) == 1) {
+    /* what is there now */
   }
-  if (!collect(pid, current.reportread, report, max, &len, &status)) {
-    const char *t = "Unable to wait for the delivery program. (#4.3.0)";
-    report_result(req, 'Z', t, strlen(t));
-  }
-  /* what a background process of the delivery writes now goes nowhere */
-  close(current.reportread);
+  if (r->fd != -1)
+    close(r->fd);
   if (wait_crashed(status)) {
     const char *t = "Delivery program crashed. (#4.3.0)";
-    report_result(req, 'Z', t, strlen(t));
+    emit_result(r->slot, r->count, 'Z', t, strlen(t));
+  } else
+    finish(r->slot, r->count, interpret, wait_exitcode(status), r->report,
+           r->len);
+  free(r->report);
+  r->pid = 0;
+  --run_used;
+}
+
+/* Reap every program that has ended. */
+static void
+reap(spawn_interpret *interpret)
+{
+  char byte[64];
+  int status;
+  pid_t pid;
+  size_t i;
+
+  while (read(child_pipe[0], byte, sizeof byte) > 0) {
+    /* empty the wakeups; waitpid says what happened */
   }
-  finish(wait_exitcode(status), report, len);
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+    for (i = 0; i < run_size; ++i)
+      if (run_table[i].pid == pid) {
+        finish_running(&run_table[i], status, interpret);
+        break;
+      }
 }
 
 /* A close-on-exec copy of *fd numbered 3 or above, replacing it. */
@@ -523,47 +580,63 @@ lift(int *fd)
   return 1;
 }
 
-/* This process exists for one delivery.  run() prepares it here --
- * resolves the recipient -- and starts the program with spawn_exec() or
- * spawn_exec_as() (start_program: no fork's copy of this process's
- * memory).  A run() that fails before that says so with spawn_fail(),
- * which reports what a program would have reported. */
 static void
-supervise(const struct spawn_request *req, spawn_run *run,
-          spawn_interpret *interpret)
+close_current(void)
+{
+  if (current.messfd != -1)
+    close(current.messfd);
+  if (current.report != -1)
+    close(current.report);
+  if (current.reportread != -1)
+    close(current.reportread);
+  current.messfd = current.report = current.reportread = -1;
+  current.req = 0;
+}
+
+/* One delivery: open its message, make its report pipe, have run()
+ * prepare it -- resolve the recipient -- and start the program with
+ * spawn_exec() or spawn_exec_as() (start_program: in the way of vfork,
+ * from this process, no copy of its memory).  A run() that fails before
+ * that says so with spawn_fail(), which reports what a program would
+ * have reported.  Either way the result is queued or the program is in
+ * the table when this returns. */
+static void
+start_delivery(const struct spawn_request *req, spawn_run *run,
+               spawn_interpret *interpret)
 {
   stralloc path = STRALLOC_ZERO;
-  int messfd, pipes[2];
+  int pipes[2];
+  const char *t = 0;
 
-  if (!interpret && req->count != 1) {
-    const char *t = "A local delivery takes one recipient at a time. (#4.3.0)";
-    report_result(req, 'Z', t, strlen(t));
+  current.messfd = current.report = current.reportread = -1;
+  if (!interpret && req->count != 1)
+    t = "A local delivery takes one recipient at a time. (#4.3.0)";
+  else if (!queue_path_split(&path, "queue/mess", req->id))
+    t = "Out of memory. (#4.3.0)";
+  else if ((current.messfd = open_read(path.s)) == -1)
+    t = "Unable to open the message file in the queue. (#4.3.0)";
+  else if (pipe(pipes) == -1)
+    t = "Unable to create a pipe. (#4.3.0)";
+  else {
+    current.report = pipes[1];
+    current.reportread = pipes[0];
+    if (!lift(&current.reportread) || !fd_ndelay_on(current.reportread)
+        || !lift(&current.report) || !lift(&current.messfd))
+      t = "Unable to set up a pipe. (#4.3.0)";
   }
-  if (!queue_path_split(&path, "queue/mess", req->id))
-    report_result(req, 'Z', "Out of memory. (#4.3.0)", 23);
-  messfd = open_read(path.s);
-  if (messfd == -1) {
-    const char *t = "Unable to open the message file in the queue. (#4.3.0)";
-    report_result(req, 'Z', t, strlen(t));
-  }
-  if (pipe(pipes) == -1 || pipe(child_pipe) == -1) {
-    const char *t = "Unable to create a pipe. (#4.3.0)";
-    report_result(req, 'Z', t, strlen(t));
-  }
-  if (!fd_coe(child_pipe[0]) || !fd_coe(child_pipe[1])
-      || !fd_ndelay_on(child_pipe[0]) || !fd_ndelay_on(child_pipe[1])
-      || !lift(&pipes[0]) || !fd_ndelay_on(pipes[0]) || !lift(&pipes[1])
-      || !lift(&messfd) || !sig_catch(SIGCHLD, on_child)) {
-    const char *t = "Unable to set up a pipe. (#4.3.0)";
-    report_result(req, 'Z', t, strlen(t));
+  stralloc_free(&path);
+  if (t) {
+    close_current();
+    emit_result(req->slot, req->count, 'Z', t, strlen(t));
+    return;
   }
   current.req = req;
   current.interpret = interpret;
-  current.messfd = messfd;
-  current.report = pipes[1];
-  current.reportread = pipes[0];
-  run(req);
-  spawn_fail(111, "Unable to run the delivery program. (#4.3.0)");
+  if (!setjmp(current.back)) {
+    run(req);
+    spawn_fail(111, "Unable to run the delivery program. (#4.3.0)");
+  }
+  close_current();
 }
 
 int
@@ -575,36 +648,113 @@ spawn_main(spawn_run *run)
 int
 spawn_main_interpret(spawn_run *run, spawn_interpret *interpret)
 {
-  stralloc raw = STRALLOC_ZERO;
+  stralloc in = STRALLOC_ZERO, raw = STRALLOC_ZERO;
+  struct pollfd *p = 0;
+  size_t psize = 0;
+  int reading = 1, code = 0;
 
   sig_ignore(SIGPIPE);
-  /* supervisors are reaped by the kernel; each waits for its own child */
-  sig_ignore(SIGCHLD);
-  for (;;) {
-    struct spawn_request req;
-    const char *rcpt[SPAWN_RCPT_MAX];
-    pid_t pid;
-    int r = netstring_get(buffer_0, &raw, SPAWN_REQUEST_MAX);
+  if (pipe(child_pipe) == -1 || !fd_coe(child_pipe[0]) || !fd_coe(child_pipe[1])
+      || !fd_ndelay_on(child_pipe[0]) || !fd_ndelay_on(child_pipe[1])
+      || !fd_ndelay_on(1) || !sig_catch(SIGCHLD, on_child)) {
+    warn_sys("unable to set up the pipes");
+    return 111;
+  }
+  /* until end of input, then until every program has ended and its
+   * result is written */
+  while (reading || run_used || outq_done < outq.len) {
+    size_t n = 0, i, used = 0;
 
-    if (r == 0)
-      return 0;
-    if (r < 0) {
-      warn_sys("unable to read requests from qmail-send");
+    if (psize < run_size + 3) {
+      struct pollfd *np = realloc(p, (run_size + 3) * sizeof *p);
+
+      if (!np) {
+        warn("out of memory");
+        sleep(1);
+        continue;
+      }
+      p = np;
+      psize = run_size + 3;
+    }
+    p[n].fd = reading ? 0 : -1; p[n].events = POLLIN; p[n++].revents = 0;
+    p[n].fd = child_pipe[0]; p[n].events = POLLIN; p[n++].revents = 0;
+    p[n].fd = outq_done < outq.len ? 1 : -1; p[n].events = POLLOUT;
+    p[n++].revents = 0;
+    for (i = 0; i < run_size; ++i) {
+      p[n].fd = run_table[i].pid ? run_table[i].fd : -1;
+      p[n].events = POLLIN;
+      p[n++].revents = 0;
+    }
+    if (poll(p, n, -1) == -1) {
+      if (errno == EINTR)
+        continue;
+      warn_sys("unable to poll");
       return 111;
     }
-    if (!parse_request(&raw, &req, rcpt)) {
-      warn("malformed request from qmail-send: ignored");
-      continue;
-    }
-    pid = fork();
-    if (pid == -1) {
-      /* answer anyway, so qmail-send's slot is released */
-      const char *t = "Unable to fork. (#4.3.0)";
+    for (i = 0; i < run_size; ++i) {
+      struct running *r = &run_table[i];
 
-      write_result(req.slot, req.count, 'Z', t, strlen(t));
-      continue;
+      if (r->pid && r->fd != -1 && p[3 + i].revents
+          && read_report(r->fd, r->report, r->max, &r->len) == 0) {
+        close(r->fd);
+        r->fd = -1;
+      }
     }
-    if (pid == 0)
-      supervise(&req, run, interpret);
+    if (p[1].revents)
+      reap(interpret);
+    if (p[0].revents) {
+      char buf[4096];
+      ssize_t got = read(0, buf, sizeof buf);
+
+      if (got == 0)
+        reading = 0;
+      else if (got == -1 && errno != EINTR && errno != EAGAIN) {
+        warn_sys("unable to read requests from qmail-send");
+        reading = 0;
+        code = 111;
+      } else if (got > 0 && !stralloc_catb(&in, buf, (size_t)got)) {
+        warn("out of memory");
+        return 111;
+      }
+    }
+    /* every whole request now in: start it */
+    for (;;) {
+      const char *data;
+      size_t dlen, consumed;
+      struct spawn_request req;
+      const char *rcpt[SPAWN_RCPT_MAX];
+      int r = netstring_parse(in.s + used, in.len - used, SPAWN_REQUEST_MAX,
+                              &data, &dlen, &consumed);
+
+      if (r == 0)
+        break;
+      if (r < 0) {
+        warn("malformed request stream from qmail-send");
+        return 111;
+      }
+      used += consumed;
+      if (!stralloc_copyb(&raw, data, dlen)) {
+        warn("out of memory");
+        return 111;
+      }
+      if (!parse_request(&raw, &req, rcpt)) {
+        warn("malformed request from qmail-send: ignored");
+        continue;
+      }
+      start_delivery(&req, run, interpret);
+    }
+    if (used) {
+      memmove(in.s, in.s + used, in.len - used);
+      in.len -= used;
+    }
+    if (!reading && in.len) {
+      warn("request from qmail-send cut short: ignored");
+      in.len = 0;
+    }
+    if (!flush_results()) {
+      /* qmail-send is gone: nobody to report to */
+      outq.len = outq_done = 0;
+    }
   }
+  return code;
 }

@@ -11,12 +11,13 @@
  * SPAWN_RCPT_MAX recipients of one message at one domain, delivered by
  * one qmail-remote in one SMTP transaction.
  *
- * For each request it forks a supervisor that opens queue/mess/N/ID,
- * has the caller's run() prepare the delivery, starts the delivery
- * program (spawn_exec) with the message on fd 0 and a pipe on fds 1 and
- * 2, collects at most SPAWN_REPORT_MAX bytes per recipient (plus one
- * SPAWN_REPORT_MAX for the message) of its report until the delivery
- * process exits, and writes one netstring to fd 1 with a single write:
+ * For each request it opens queue/mess/N/ID, has the caller's run()
+ * prepare the delivery, starts the delivery program (spawn_exec) with
+ * the message on fd 0 and a pipe on fds 1 and 2, and goes on with the
+ * next request: one process watches every running program in one poll
+ * loop.  It collects at most SPAWN_REPORT_MAX bytes per recipient (plus
+ * one SPAWN_REPORT_MAX for the message) of each program's report until
+ * that program exits, and then writes one netstring to fd 1:
  *
  *   SLOT NUL ENTRY1 [NUL ENTRY2 ...]
  *
@@ -27,10 +28,13 @@
  * the last one's runs to the end of the netstring (for a single
  * recipient this is "SLOT NUL STATUS REPORT", the report taken as it
  * is).  The whole netstring is at most SPAWN_RESULT_MAX bytes, below
- * PIPE_BUF, so that supervisors can share the pipe: equal consecutive
+ * PIPE_BUF, so that each is written whole by one write to a
+ * non-blocking fd 1 (results wait in memory while qmail-send is not
+ * reading; requests are still read meanwhile): equal consecutive
  * results are written once and "=" after that, and when the distinct
  * texts still do not fit they are cut to a common length chosen so
- * that they do (a text shorter than that is kept whole).
+ * that they do (a text shorter than that is kept whole).  At end of
+ * input it waits for the running programs and writes their results.
  *
  * The delivery ends when that process ends, not when its pipe reaches
  * end of file: a background process started by a .qmail program line
@@ -39,16 +43,17 @@
  * STATUS is K for exit 0, D for exit 100, Z for exit 111 and for
  * anything else (a crash, another code): qmail-local's convention.
  *
- * The caller's run() executes in the supervisor, a process that exists
- * for this one delivery and keeps the spawn program's user: it works out
- * what to run, then calls spawn_exec() or spawn_exec_as() (the
- * recipient's ids) in place of execv(); it never returns.  It reports a
- * failure before that with spawn_fail(code, text): 100 or 111 and the
- * text, treated as what a program exiting with that code would have
- * written.  The program is started in the way of vfork (clone(2) with
- * CLONE_VM on Linux), which, unlike fork(2) and exec, never copies the
- * supervisor's memory: on a busy machine most of the cost of starting a
- * program per delivery.
+ * The caller's run() executes in the spawner itself, which keeps its
+ * user: it works out what to run, then calls spawn_exec() or
+ * spawn_exec_as() (the recipient's ids, taken by the new process alone
+ * on its way to the program) in place of execv(); neither returns to
+ * run() once the program runs, so run() keeps nothing that must be
+ * freed in automatic variables.  It reports a failure before that with
+ * spawn_fail(code, text): 100 or 111 and the text, treated as what a
+ * program exiting with that code would have written.  The program is
+ * started in the way of vfork (clone(2) with CLONE_VM on Linux), which,
+ * unlike fork(2) and exec, never copies the spawner's memory: on a
+ * busy machine most of the cost of starting a program per delivery.
  */
 #ifndef SPAWN_H
 #define SPAWN_H

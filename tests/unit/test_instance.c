@@ -1,5 +1,7 @@
 /* Unit tests for instance: the home override and the role ids. */
 #include <stdlib.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,6 +74,17 @@ test_ids(void)
 
   /* the installed system: the real users, all distinct, when they exist */
   if (instance_ids(&ids, &missing)) {
+    /* read from the files in one pass, the same as the C library says */
+    for (i = 0; i < USER_COUNT; ++i) {
+      struct passwd *pw = getpwnam(instance_user_name((enum instance_user)i));
+
+      CHECK(pw && pw->pw_uid == ids.uid[i]);
+    }
+    for (i = 0; i < GROUP_COUNT; ++i) {
+      struct group *gr = getgrnam(instance_group_name((enum instance_group)i));
+
+      CHECK(gr && gr->gr_gid == ids.gid[i]);
+    }
     CHECK(ids.uid[USER_QUEUE] != ids.uid[USER_SEND]);
     CHECK(ids.uid[USER_REMOTE] != ids.uid[USER_DAEMON]);
     CHECK(ids.gid[GROUP_QMAIL] != ids.gid[GROUP_NOFILES]);

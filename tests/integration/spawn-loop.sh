@@ -1,0 +1,74 @@
+#!/bin/sh
+# qmail-lspawn starts every delivery itself and watches them all in one
+# loop: 40 deliveries that each take a second run side by side (more
+# than the loop's first table of 16), every result reaches qmail-send,
+# and afterwards qmail-lspawn holds no more descriptors and no more
+# children than before; a delivery still running when qmail-send is
+# told to stop is finished and logged, not cut off.
+# run.sh: alone -- times the deliveries
+. "$TOP/tests/lib.sh"
+
+W=$(t_tmpdir)
+I=$W/inst
+mkdir -p "$I"
+if [ "$(id -u)" = 0 ]; then
+  # nothing is delivered as root: let nobody own the instance
+  chown "nobody:$(id -g nobody)" "$I"
+  chmod 755 "$T_ROOT" "$W"
+fi
+t_instance "$I" test.example
+A=$I/alias
+t_maildir "$A/slow/Maildir"
+printf '|sleep 1\n./slow/Maildir/\n' > "$A/.qmail-slow"
+t_maildir "$A/last/Maildir"
+printf '|sleep 3\n./last/Maildir/\n' > "$A/.qmail-last"
+echo 40 > "$I/control/concurrencylocal"
+[ "$(id -u)" = 0 ] && chown -R "nobody:$(id -g nobody)" "$A"
+
+t_start "$I"
+send=$(cat "$I/send.pid")
+lspawn=$(ps -eo pid=,ppid=,comm= | awk -v p="$send" '$2 == p && $3 == "qmail-lspawn" { print $1 }')
+t_ok "qmail-lspawn found" test -n "$lspawn"
+fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l | tr -d ' '; }
+kids() { ps -eo ppid= | awk -v p="$1" '$1 == p' | wc -l | tr -d ' '; }
+fds0=$(fds "$lspawn")
+
+# queued while qmail-send is busy with nothing; 40 messages in one go
+i=0
+while [ $i -lt 40 ]; do
+  printf 'Subject: slow %s\n\nx\n' "$i" | t_queue "$I" sender@test.example slow@test.example
+  i=$((i + 1))
+done
+start=$(date +%s)
+t_ok "all 40 slow deliveries arrive" t_wait_mail "$A/slow/Maildir" 40 30
+end=$(date +%s)
+# one after the other they would take 40 seconds
+t_ok "side by side: within 20 seconds (took $((end - start)))" test $((end - start)) -lt 20
+busiest=$(sed -n 's|^status: local \([0-9]*\)/40 .*|\1|p' "$I/send.log" | sort -n | tail -n 1)
+t_ok "more than 16 ran at once (at most $busiest)" test "${busiest:-0}" -gt 16
+t_check "40 successes logged" "$(grep -c '^delivery [0-9]*: success: ' "$I/send.log")" 40
+t_match "each says what qmail-local did" "$(grep '^delivery [0-9]*: success: ' "$I/send.log" | sort -u -t: -k3 | sed 's/^delivery [0-9]*: //')" \
+  '^success: did_1\+0\+1/$'
+t_fail "no delivery deferred or failed" grep -Eq '^delivery [0-9]+: (deferral|failure): ' "$I/send.log"
+t_ok "every slot is free again" \
+  sh -c 'i=0; while [ $i -lt 50 ]; do
+           grep "^status: " "$1/send.log" | tail -n 1 | grep -q "^status: local 0/40 " && exit 0
+           sleep 0.1; i=$((i + 1)); done; exit 1' x "$I"
+t_check "qmail-lspawn holds as many descriptors as before" "$(fds "$lspawn")" "$fds0"
+t_check "qmail-lspawn has no children left" "$(kids "$lspawn")" 0
+
+# a delivery that is running when qmail-send is told to stop
+printf 'Subject: last\n\nx\n' | t_queue "$I" sender@test.example last@test.example
+t_ok "the last delivery starts" t_wait_log "$I" '^starting delivery [0-9]+: msg [0-9]+ to local last@test.example$'
+kill -TERM "$send"
+i=0
+while kill -0 "$send" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+t_fail "qmail-send has exited" kill -0 "$send"
+i=0
+while kill -0 "$lspawn" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+t_fail "so has qmail-lspawn" kill -0 "$lspawn"
+t_ok "the running delivery was finished" t_wait_mail "$A/last/Maildir" 1 1
+n=$(sed -n 's/^starting delivery \([0-9]*\): msg [0-9]* to local last@test.example$/\1/p' "$I/send.log")
+t_match "and its result logged" "$(cat "$I/send.log")" "^delivery $n: success: "
+t_stop "$I"
+t_done

@@ -168,8 +168,10 @@ remote_tls(struct remote *r)
   unsigned int code;
   int mode, ok;
 
-  if (!policy(r, &level))
+  if (!policy(r, &level)) {
+    smtpclient_quit(&r->smtp);        /* the plain-text session is intact */
     return 0;
+  }
   if (level == TLSP_NONE)
     return 1;
   if (!remote_peer_text(&who, r) || !stralloc_0(&who))
@@ -180,6 +182,8 @@ remote_tls(struct remote *r)
                      "STARTTLS, and control/tlspolicy says ",
                      level_name(level), " for this destination. (#4.7.5)",
                      (char *)0);
+    if (!ok)
+      smtpclient_quit(&r->smtp);
     stralloc_free(&who);
     return ok;
   }
@@ -187,6 +191,7 @@ remote_tls(struct remote *r)
     remote_fail(r, 0, "TLS must be verified for ", r->peer->name,
                 " but there are no trust anchors: ", anchors_why.s,
                 ". (#4.7.5)", (char *)0);
+    smtpclient_quit(&r->smtp);
     stralloc_free(&who);
     return 0;
   }
@@ -206,6 +211,10 @@ remote_tls(struct remote *r)
     stralloc_0(&said);
     remote_fail(r, 0, "Connected to ", who.s, " but STARTTLS failed: ",
                 said.s, ". (#4.7.5)", (char *)0);
+    /* refused with a reply: still plain text, so say goodbye; after a
+     * 220 (with bytes behind it) or no reply at all, just hang up */
+    if (code)
+      smtpclient_quit(&r->smtp);
     stralloc_free(&said);
     stralloc_free(&who);
     return 0;
@@ -226,7 +235,11 @@ remote_tls(struct remote *r)
   r->tls_on = 1;
   if (!describe(r))
     return 0;
-  return remote_ehlo(r);
+  if (!remote_ehlo(r)) {
+    smtpclient_quit(&r->smtp);
+    return 0;
+  }
+  return 1;
 }
 
 void

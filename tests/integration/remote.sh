@@ -290,6 +290,16 @@ echo "example.test:none" > "$H/control/tlspolicy"
 remote example.test a@me.test x@example.test < "$D/msg"
 t_check "tlspolicy none: no STARTTLS, delivered" "$(letters) $(grep -c STARTTLS "$D/inject@127.0.0.1.log")" "rK 1"
 rm "$H/control/tlspolicy"
+# TLS required of a server that does not offer it: no mail, but a QUIT
+route "example.test:[127.0.0.1]:$OK"
+echo "example.test:require" > "$H/control/tlspolicy"
+before=$(grep -c '^MAIL' "$D/ok@127.0.0.1.log")
+remote example.test a@me.test x@example.test < "$D/msg"
+t_match "tlspolicy require, no STARTTLS offered: Z, #4.7.5" "$rc $out" \
+  '^0 ZConnected to \[127\.0\.0\.1\] \(no TLS\) but it does not offer STARTTLS, and control/tlspolicy says require for this destination\. \(#4\.7\.5\)$'
+t_check "no MAIL was sent, and the session ended with QUIT" \
+  "$(grep -c '^MAIL' "$D/ok@127.0.0.1.log") $(tail -n 1 "$D/ok@127.0.0.1.log")" "$before QUIT"
+rm "$H/control/tlspolicy"
 
 # --- AUTH without TLS (scripted peer offering AUTH LOGIN) ----------------------
 peer auth 127.0.0.1

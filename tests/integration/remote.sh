@@ -267,7 +267,7 @@ t_match "a 421 greeting: Z" "$out" '^ZConnected to .* 421 4\.3\.2 busy$'
 CLOSED=$(t_free_port)
 route "example.test:[127.0.0.1]:$CLOSED"
 remote example.test a@me.test x@example.test < "$D/msg"
-t_match "connection refused: Z saying so" "$out" "^ZUnable to connect to \[127\.0\.0\.1\] \[127\.0\.0\.1\] port $CLOSED: Connection refused\. \(#4\.4\.1\)\$"
+t_match "connection refused: Z saying so" "$out" "^ZUnable to connect to \[127\.0\.0\.1\] port $CLOSED: Connection refused\. \(#4\.4\.1\)\$"
 
 # --- hostile peers: bounded, clean temporary failures -----------------------
 peer biggreet 127.0.0.1

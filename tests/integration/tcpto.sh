@@ -143,7 +143,7 @@ echo "dead.test:[127.0.0.1]:$PORT" > "$H/control/smtproutes"
 # --- two timeouts in a row, then the address is skipped -------------------
 t_check "no table yet: qmail-tcpto lists nothing" "$(tcpto; echo "rc=$?")" "rc=0"
 remote dead.test
-t_match "first attempt: connect timed out, Z" "$out" '^ZUnable to connect to \[127\.0\.0\.1\] \[127\.0\.0\.1\] port [0-9]+: timed out\. \(#4\.4\.1\)$'
+t_match "first attempt: connect timed out, Z" "$out" '^ZUnable to connect to \[127\.0\.0\.1\] port [0-9]+: timed out\. \(#4\.4\.1\)$'
 t_check "the table is created on demand, 2048 bytes, mode 644" \
   "$(wc -c < "$TABLE" | tr -d ' ') $(ls -l "$TABLE" | cut -c1-10)" "2048 -rw-r--r--"
 t_match "qmail-tcpto lists one timeout, still tried" "$(tcpto)" \
@@ -181,7 +181,7 @@ t_check "the sink got it" "$(sinkdata sink)" 1
 CLOSED=$(t_free_port)
 echo "refused.test:[127.0.0.1]:$CLOSED" >> "$H/control/smtproutes"
 remote refused.test
-t_match "a refused connection defers" "$out" '^ZUnable to connect to \[127\.0\.0\.1\] \[127\.0\.0\.1\] port [0-9]+: Connection refused'
+t_match "a refused connection defers" "$out" '^ZUnable to connect to \[127\.0\.0\.1\] port [0-9]+: Connection refused'
 t_check "and is not recorded" "$(tcpto)" ""
 
 # --- a success forgets a recorded timeout; qmail-tcpok ADDRESS -------------
@@ -270,7 +270,7 @@ if "$PY" -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/
   if [ "$(cat "$D/hole6" 2>/dev/null)" = ready ]; then
     echo "six.test:[::1]:$PORT6" > "$H/control/smtproutes"
     remote six.test
-    t_match "IPv6: connect timed out" "$out" '^ZUnable to connect to \[::1\] \[::1\] port [0-9]+: timed out'
+    t_match "IPv6: connect timed out" "$out" '^ZUnable to connect to \[::1\] port [0-9]+: timed out'
     t_match "IPv6: qmail-tcpto lists ::1" "$(tcpto)" '^::1 timed out 1 time in a row'
     t_ok "qmail-tcpok ::1" "$QBIN/qmail-tcpok" ::1
     t_check "IPv6 entry cleared" "$(tcpto)" ""

@@ -239,6 +239,17 @@ t_instance() {
   echo "${2:-test.example}" > "$1/control/me"
 }
 
+# t_instance for a test that, as root, wants the instance to belong to
+# nobody rather than to the test user (nothing is delivered as root).
+t_instance_nobody() {
+  mkdir -p "$1" || return 1
+  if [ "$T_UID" = 0 ]; then
+    chown "nobody:$(id -g nobody)" "$1" || return 1
+    chmod 755 "$T_ROOT" "$(dirname "$1")" || return 1
+  fi
+  t_instance "$@"
+}
+
 # A maildir at PATH.  As root, the directories it creates belong to the
 # owner of the directory they are made in.
 t_maildir() {

@@ -8,13 +8,8 @@
 
 W=$(t_tmpdir)
 I=$W/inst
-mkdir -p "$I"
-if [ "$(id -u)" = 0 ]; then
-  # nothing is delivered as root: let nobody own the instance
-  chown "nobody:$(id -g nobody)" "$I"
-  chmod 755 "$T_ROOT" "$W"
-fi
-t_instance "$I" test.example
+# nothing is delivered as root: as root, nobody owns the instance
+t_instance_nobody "$I" test.example
 A=$I/alias
 # a unique argument finds our sleeps, and only ours, at the end
 nap=1000.$$

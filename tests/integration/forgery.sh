@@ -9,12 +9,7 @@
 
 W=$(t_tmpdir)
 I=$W/inst
-mkdir -p "$I"
-if [ "$(id -u)" = 0 ]; then
-  chown "nobody:$(id -g nobody)" "$I"
-  chmod 755 "$T_ROOT" "$W"
-fi
-t_instance "$I" test.example
+t_instance_nobody "$I" test.example
 
 leftovers() {   # files qmail-queue left in the queue
   find "$I/queue/mess" "$I/queue/intd" "$I/queue/todo" "$I/queue/pid" -type f | wc -l | tr -d ' '

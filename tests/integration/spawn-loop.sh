@@ -10,13 +10,8 @@
 
 W=$(t_tmpdir)
 I=$W/inst
-mkdir -p "$I"
-if [ "$(id -u)" = 0 ]; then
-  # nothing is delivered as root: let nobody own the instance
-  chown "nobody:$(id -g nobody)" "$I"
-  chmod 755 "$T_ROOT" "$W"
-fi
-t_instance "$I" test.example
+# nothing is delivered as root: as root, nobody owns the instance
+t_instance_nobody "$I" test.example
 A=$I/alias
 t_maildir "$A/slow/Maildir"
 printf '|sleep 1\n./slow/Maildir/\n' > "$A/.qmail-slow"

@@ -713,11 +713,14 @@ spawn_main_interpret(spawn_run *run, spawn_interpret *interpret)
         reading = 0;
         code = 111;
       } else if (got > 0 && !stralloc_catb(&in, buf, (size_t)got)) {
-        warn("out of memory");
-        return 111;
+        warn("out of memory: no more requests taken");
+        reading = 0;
+        code = 111;
       }
     }
-    /* every whole request now in: start it */
+    /* every whole request now in: start it.  A stream that cannot be
+     * read on ends the reading; the programs running are still waited
+     * for and their results written. */
     for (;;) {
       const char *data;
       size_t dlen, consumed;
@@ -729,13 +732,19 @@ spawn_main_interpret(spawn_run *run, spawn_interpret *interpret)
       if (r == 0)
         break;
       if (r < 0) {
-        warn("malformed request stream from qmail-send");
-        return 111;
+        warn("malformed request stream from qmail-send: no more requests taken");
+        reading = 0;
+        code = 111;
+        used = in.len;
+        break;
       }
       used += consumed;
       if (!stralloc_copyb(&raw, data, dlen)) {
-        warn("out of memory");
-        return 111;
+        warn("out of memory: no more requests taken");
+        reading = 0;
+        code = 111;
+        used = in.len;
+        break;
       }
       if (!parse_request(&raw, &req, rcpt)) {
         warn("malformed request from qmail-send: ignored");

@@ -4,7 +4,8 @@
 # than the loop's first table of 16), every result reaches qmail-send,
 # and afterwards qmail-lspawn holds no more descriptors and no more
 # children than before; a delivery still running when qmail-send is
-# told to stop is finished and logged, not cut off.
+# told to stop is finished and logged, not cut off.  Then the protocol
+# with qmail-send spoken directly: bad requests, end of input.
 # run.sh: alone -- times the deliveries
 . "$TOP/tests/lib.sh"
 
@@ -66,4 +67,21 @@ t_ok "the running delivery was finished" t_wait_mail "$A/last/Maildir" 1 1
 n=$(sed -n 's/^starting delivery \([0-9]*\): msg [0-9]* to local last@test.example$/\1/p' "$I/send.log")
 t_match "and its result logged" "$(cat "$I/send.log")" "^delivery $n: success: "
 t_stop "$I"
+
+# the protocol with qmail-send, spoken directly: a request that is no
+# request is skipped, one for a message that is not in the queue is
+# answered Z, and end of input ends it (exit 0) after the last result
+req() {   # req SLOT ID SENDER RCPT: one request netstring
+  python3 -c 'import sys; b = "\0".join(sys.argv[1:]).encode(); sys.stdout.buffer.write(b"%d:%s," % (len(b), b))' "$@"
+}
+{ printf '5:hello,'; req 7 999999999 a@test.example joe@test.example; } > "$W/requests"
+t_as_owner "$I" env QMAILHOME="$I" "$QBIN/qmail-lspawn" ./Maildir/ < "$W/requests" > "$W/results" 2> "$W/err"
+t_check "end of input: exit 0" "$?" 0
+t_match "the bad request is reported and skipped" "$(cat "$W/err")" 'malformed request from qmail-send: ignored'
+t_check "the other is answered Z for its slot" "$(tr '\0' '|' < "$W/results")" \
+  "57:7|ZUnable to open the message file in the queue. (#4.3.0),"
+# a stream that is not netstrings: no more requests, exit 111
+printf 'garbage' | t_as_owner "$I" env QMAILHOME="$I" "$QBIN/qmail-lspawn" ./Maildir/ > "$W/results" 2> "$W/err"
+t_check "a broken request stream: exit 111" "$?" 111
+t_match "and says so" "$(cat "$W/err")" 'malformed request stream from qmail-send'
 t_done

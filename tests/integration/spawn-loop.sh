@@ -2,11 +2,10 @@
 # qmail-lspawn starts every delivery itself and watches them all in one
 # loop: 40 deliveries that each take a second run side by side (more
 # than the loop's first table of 16), every result reaches qmail-send,
-# and afterwards qmail-lspawn holds no more descriptors and no more
-# children than before; a delivery still running when qmail-send is
+# and 20 more leave qmail-lspawn with no more descriptors and no
+# children; a delivery still running when qmail-send is
 # told to stop is finished and logged, not cut off.  Then the protocol
 # with qmail-send spoken directly: bad requests, end of input.
-# run.sh: alone -- times the deliveries
 . "$TOP/tests/lib.sh"
 
 W=$(t_tmpdir)
@@ -21,21 +20,22 @@ printf '|sleep 3\n./last/Maildir/\n' > "$A/.qmail-last"
 echo 40 > "$I/control/concurrencylocal"
 [ "$(id -u)" = 0 ] && chown -R "nobody:$(id -g nobody)" "$A"
 
-t_start "$I"
-send=$(cat "$I/send.pid")
-lspawn=$(ps -eo pid=,ppid=,comm= | awk -v p="$send" '$2 == p && $3 == "qmail-lspawn" { print $1 }')
-t_ok "qmail-lspawn found" test -n "$lspawn"
-fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l | tr -d ' '; }
-kids() { ps -eo ppid= | awk -v p="$1" '$1 == p' | wc -l | tr -d ' '; }
-fds0=$(fds "$lspawn")
-
-# queued while qmail-send is busy with nothing; 40 messages in one go
+# 40 messages queued before qmail-send starts, so that all 40 are due
+# at once (queued one by one with qmail-send running, a slow machine
+# would let the first ones finish before the last ones start)
 i=0
 while [ $i -lt 40 ]; do
   printf 'Subject: slow %s\n\nx\n' "$i" | t_queue "$I" sender@test.example slow@test.example
   i=$((i + 1))
 done
+t_start "$I"
 start=$(date +%s)
+send=$(cat "$I/send.pid")
+lspawn=$(ps -eo pid=,ppid=,comm= | awk -v p="$send" '$2 == p && $3 == "qmail-lspawn" { print $1 }')
+t_ok "qmail-lspawn found" test -n "$lspawn"
+fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l | tr -d ' '; }
+kids() { ps -eo ppid= | awk -v p="$1" '$1 == p' | wc -l | tr -d ' '; }
+
 t_ok "all 40 slow deliveries arrive" t_wait_mail "$A/slow/Maildir" 40 30
 end=$(date +%s)
 # one after the other they would take 40 seconds
@@ -50,8 +50,21 @@ t_ok "every slot is free again" \
   sh -c 'i=0; while [ $i -lt 50 ]; do
            grep "^status: " "$1/send.log" | tail -n 1 | grep -q "^status: local 0/40 " && exit 0
            sleep 0.1; i=$((i + 1)); done; exit 1' x "$I"
-t_check "qmail-lspawn holds as many descriptors as before" "$(fds "$lspawn")" "$fds0"
 t_check "qmail-lspawn has no children left" "$(kids "$lspawn")" 0
+# 20 more, queued while it runs: nothing is left behind per delivery
+fds1=$(fds "$lspawn")
+i=0
+while [ $i -lt 20 ]; do
+  printf 'Subject: more %s\n\nx\n' "$i" | t_queue "$I" sender@test.example slow@test.example
+  i=$((i + 1))
+done
+t_ok "20 more arrive" t_wait_mail "$A/slow/Maildir" 60 30
+t_ok "and their slots are free again" \
+  sh -c 'i=0; while [ $i -lt 50 ]; do
+           grep "^status: " "$1/send.log" | tail -n 1 | grep -q "^status: local 0/40 " && exit 0
+           sleep 0.1; i=$((i + 1)); done; exit 1' x "$I"
+t_check "qmail-lspawn holds as many descriptors as after the first 40" "$(fds "$lspawn")" "$fds1"
+t_check "and has no children left" "$(kids "$lspawn")" 0
 
 # a delivery that is running when qmail-send is told to stop
 printf 'Subject: last\n\nx\n' | t_queue "$I" sender@test.example last@test.example

@@ -331,8 +331,14 @@ converse(struct remote *r, int *permanent_greeting)
     smtpclient_quit(&r->smtp);
     return 1;
   }
-  if (!remote_tls(r))
+  r->lost = 0;
+  if (!remote_tls(r)) {
+    /* what stopped it left a plain-text session (or a TLS one whose
+     * EHLO failed) unless it says the server is lost */
+    if (!r->lost)
+      smtpclient_quit(&r->smtp);
     return 0;
+  }
   if (!remote_auth(r)) {
     smtpclient_quit(&r->smtp);
     return 1;

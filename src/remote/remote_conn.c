@@ -17,18 +17,17 @@ static int
 connect_failed(struct remote *r, int fd, const char *why)
 {
   char port[FMT_ULONG];
+  int literal;
 
   if (fd != -1)
     close(fd);
   port[fmt_uint(port, r->port)] = 0;
   /* an address literal is its own address: named once, as in
    * remote_peer_text */
-  if (r->peer->name[0] == '[')
-    return remote_fail(r, 0, "Unable to connect to [", r->peer_ip, "] port ",
-                       port, ": ", why, ". (#4.4.1)", (char *)0);
-  return remote_fail(r, 0, "Unable to connect to ", r->peer->name, " [",
-                     r->peer_ip, "] port ", port, ": ", why, ". (#4.4.1)",
-                     (char *)0);
+  literal = r->peer->name[0] == '[';
+  return remote_fail(r, 0, "Unable to connect to ", literal ? "" : r->peer->name,
+                     literal ? "[" : " [", r->peer_ip, "] port ", port, ": ", why,
+                     ". (#4.4.1)", (char *)0);
 }
 
 int

@@ -168,10 +168,8 @@ remote_tls(struct remote *r)
   unsigned int code;
   int mode, ok;
 
-  if (!policy(r, &level)) {
-    smtpclient_quit(&r->smtp);        /* the plain-text session is intact */
+  if (!policy(r, &level))
     return 0;
-  }
   if (level == TLSP_NONE)
     return 1;
   if (!remote_peer_text(&who, r) || !stralloc_0(&who))
@@ -182,8 +180,6 @@ remote_tls(struct remote *r)
                      "STARTTLS, and control/tlspolicy says ",
                      level_name(level), " for this destination. (#4.7.5)",
                      (char *)0);
-    if (!ok)
-      smtpclient_quit(&r->smtp);
     stralloc_free(&who);
     return ok;
   }
@@ -191,7 +187,6 @@ remote_tls(struct remote *r)
     remote_fail(r, 0, "TLS must be verified for ", r->peer->name,
                 " but there are no trust anchors: ", anchors_why.s,
                 ". (#4.7.5)", (char *)0);
-    smtpclient_quit(&r->smtp);
     stralloc_free(&who);
     return 0;
   }
@@ -211,10 +206,9 @@ remote_tls(struct remote *r)
     stralloc_0(&said);
     remote_fail(r, 0, "Connected to ", who.s, " but STARTTLS failed: ",
                 said.s, ". (#4.7.5)", (char *)0);
-    /* refused with a reply: still plain text, so say goodbye; after a
-     * 220 (with bytes behind it) or no reply at all, just hang up */
-    if (code)
-      smtpclient_quit(&r->smtp);
+    /* refused with a reply, the session is still plain text; after a
+     * 220 (with bytes behind it) or no reply at all it is not */
+    r->lost = !code;
     stralloc_free(&said);
     stralloc_free(&who);
     return 0;
@@ -227,6 +221,7 @@ remote_tls(struct remote *r)
                         r->timeoutremote, r->timeoutremote)) {
     remote_fail(r, 0, "Connected to ", who.s, " but TLS could not be set "
                 "up: ", tls_error(&tls), ". (#4.7.5)", (char *)0);
+    r->lost = 1;
     stralloc_free(&who);
     return 0;
   }
@@ -235,11 +230,7 @@ remote_tls(struct remote *r)
   r->tls_on = 1;
   if (!describe(r))
     return 0;
-  if (!remote_ehlo(r)) {
-    smtpclient_quit(&r->smtp);
-    return 0;
-  }
-  return 1;
+  return remote_ehlo(r);
 }
 
 void

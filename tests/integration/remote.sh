@@ -286,6 +286,7 @@ peer inject 127.0.0.1
 route "example.test:[127.0.0.1]:$P"
 remote example.test a@me.test x@example.test < "$D/msg"
 t_match "bytes after the 220 to STARTTLS: refused, Z" "$out" '^Z.*STARTTLS failed: the server sent data after its 220 reply to STARTTLS'
+t_check "and no QUIT into what may be a TLS stream: a hang-up" "$(tail -n 1 "$D/inject@127.0.0.1.log")" STARTTLS
 echo "example.test:none" > "$H/control/tlspolicy"
 remote example.test a@me.test x@example.test < "$D/msg"
 t_check "tlspolicy none: no STARTTLS, delivered" "$(letters) $(grep -c STARTTLS "$D/inject@127.0.0.1.log")" "rK 1"
